@@ -1,0 +1,116 @@
+"""The local docker engine, as ECS's container agent would drive it.
+
+Why it exists: ECS tasks are made real by running their containers on the stack's dockerd.
+This module hides docker-py details (two clients with different timeouts, registry auth,
+how a container definition plus overrides becomes `docker create` arguments).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import docker
+import docker.errors
+from docker.utils import parse_repository_tag
+
+from . import settings
+
+# Short calls (create, inspect, stop, remove) give up after DOCKER_TIMEOUT; streams (logs,
+# wait) must not time out while a quiet container runs, so they get their own client.
+_client: docker.DockerClient | None = None
+_stream_client: docker.DockerClient | None = None
+
+
+def client() -> docker.DockerClient:
+    global _client
+    if _client is None:
+        _client = docker.from_env(timeout=int(settings.DOCKER_TIMEOUT))
+    return _client
+
+
+def stream_client() -> docker.DockerClient:
+    global _stream_client
+    if _stream_client is None:
+        _stream_client = docker.from_env(timeout=None)
+    return _stream_client
+
+
+def engine_error(err: Exception) -> str:
+    """The engine's own words for an error, as ECS quotes them in reasons."""
+    if isinstance(err, docker.errors.APIError):
+        return f"Error response from daemon: {err.explanation or err}"
+    return str(err)
+
+
+def pull(image: str) -> str | None:
+    """Pull an image (with the registry's ECR-style credentials when it is ours) and return
+    its repo digest, or raise with the engine's error."""
+    repo, tag = parse_repository_tag(image)
+    auth = None
+    if repo.split("/", 1)[0] == settings.REGISTRY:
+        auth = {"username": settings.REGISTRY_USER, "password": settings.REGISTRY_PASSWORD}
+    api = docker.from_env(timeout=int(settings.PULL_TIMEOUT)).api
+    try:
+        # Errors come either as an HTTP error (raised) or as an "error" line in the stream.
+        for event in api.pull(repo, tag=tag or "latest", auth_config=auth, stream=True, decode=True):
+            if isinstance(event, dict) and event.get("error"):
+                raise RuntimeError(event["error"])
+        info = api.inspect_image(image if tag else f"{image}:latest")
+    finally:
+        api.close()
+    for digest in info.get("RepoDigests") or []:
+        if digest.startswith(repo + "@"):
+            return digest.split("@", 1)[1]
+    return None
+
+
+def container_name(family: str, revision: int, container: str, task_id: str) -> str:
+    # Like the ECS agent's names: ecs-<family>-<rev>-<container>-<random>.
+    raw = f"ecs-{family}-{revision}-{container}-{task_id[:12]}"
+    return re.sub(r"[^a-zA-Z0-9_.-]", "-", raw)
+
+
+def create(name: str, image: str, spec: dict[str, Any], labels: dict[str, str]) -> Any:
+    """Create (not start) a container from a resolved container spec (see tasks.resolve)."""
+    kwargs: dict[str, Any] = {
+        "name": name,
+        "detach": True,
+        "labels": labels,
+        "environment": spec["environment"],
+        "network_mode": settings.NETWORK_MODE,
+    }
+    if spec.get("entryPoint") is not None:
+        kwargs["entrypoint"] = spec["entryPoint"]
+    if spec.get("command") is not None:
+        kwargs["command"] = spec["command"]
+    if spec.get("workingDirectory"):
+        kwargs["working_dir"] = spec["workingDirectory"]
+    if spec.get("user"):
+        kwargs["user"] = spec["user"]
+    if spec.get("memory_mib"):
+        # Hard limit with no swap on top: the kernel's OOM killer fires at the limit, as on ECS.
+        kwargs["mem_limit"] = f"{spec['memory_mib']}m"
+        kwargs["memswap_limit"] = f"{spec['memory_mib']}m"
+    if spec.get("memoryReservation"):
+        kwargs["mem_reservation"] = f"{spec['memoryReservation']}m"
+    if spec.get("init"):
+        kwargs["init"] = True
+    return client().containers.create(image, **kwargs)
+
+
+def exists(container_id: str | None) -> bool:
+    if not container_id:
+        return False
+    try:
+        client().containers.get(container_id)
+        return True
+    except docker.errors.NotFound:
+        return False
+
+
+def remove(container_id: str) -> None:
+    try:
+        client().api.remove_container(container_id, force=True)
+    except docker.errors.NotFound:
+        pass
