@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""Prove the ECS stand-in behaves like ECS before the Rust tests rely on it.
+
+Run with the stack's venv after tests/stack/up.sh:  .stack/venv/bin/python tests/stack/selftest.py
+Uses boto3 (a real AWS client) against $ECS_MIGRATE_TEST_ENDPOINT with its own access key,
+runs real tasks on busybox, and checks what a client would see: statuses, exit codes,
+stopCode/stoppedReason, container reasons, complete ordered logs that finish after STOPPED,
+the request log, fault injection, and the ECR answers. Prints one PASS/FAIL line per case
+and exits non-zero on any failure. `-k NAME` runs only cases whose name contains NAME.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+
+ENDPOINT = os.environ.get("ECS_MIGRATE_TEST_ENDPOINT", "http://127.0.0.1:5100")
+IMAGE = os.environ.get("ECS_MIGRATE_TEST_IMAGE", "127.0.0.1:5001/ecs-migrate-test/busybox:latest")
+REGISTRY = os.environ.get("ECS_MIGRATE_TEST_REGISTRY", "127.0.0.1:5001")
+REGION = "us-east-1"
+RUN_ID = uuid.uuid4().hex[:8]
+KEY = f"selftest-{RUN_ID}"
+CLUSTER = f"selftest-{RUN_ID}"
+LOG_GROUP = f"/selftest/{RUN_ID}"
+
+
+class Failed(AssertionError):
+    pass
+
+
+# Every JSON answer the stand-in gives is checked against the botocore output shape, with
+# the strictness of a generated SDK (the Rust SDK rejects a number where a string belongs).
+SHAPE_VIOLATIONS: list[str] = []
+
+
+def _shape_errors(value: Any, shape: Any, path: str) -> list[str]:
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [f"{path}: expected object, got {type(value).__name__}"]
+        errors = [f"{path}.{k}: not in shape {shape.name}" for k in value if k not in shape.members]
+        for k, v in value.items():
+            if k in shape.members and v is not None:
+                errors += _shape_errors(v, shape.members[k], f"{path}.{k}")
+        return errors
+    if kind == "list":
+        if not isinstance(value, list):
+            return [f"{path}: expected list"]
+        return [e for i, v in enumerate(value) for e in _shape_errors(v, shape.member, f"{path}[{i}]")]
+    if kind == "map":
+        if not isinstance(value, dict):
+            return [f"{path}: expected map"]
+        return [e for k, v in value.items() for e in _shape_errors(v, shape.value, f"{path}.{k}")]
+    expected = {"string": (str,), "blob": (str,), "boolean": (bool,), "integer": (int,), "long": (int,),
+                "timestamp": (int, float), "double": (int, float), "float": (int, float)}.get(kind)
+    if expected and (not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool))):
+        return [f"{path}: expected {kind}, got {type(value).__name__} {value!r:.40}"]
+    if kind == "string" and getattr(shape, "enum", None) and value not in shape.enum:
+        return [f"{path}: {value!r} not one of {shape.enum}"]
+    return []
+
+
+def _validate_response(operation_model: Any, response_dict: Any, **_: Any) -> None:
+    if response_dict.get("status_code") != 200 or operation_model.output_shape is None:
+        return
+    try:
+        body = json.loads(response_dict.get("body") or b"{}")
+    except ValueError:
+        return  # query/XML protocols are not checked here
+    for error in _shape_errors(body, operation_model.output_shape, operation_model.name):
+        SHAPE_VIOLATIONS.append(error)
+
+
+def check(cond: bool, message: str) -> None:
+    if not cond:
+        raise Failed(message)
+
+
+def client(service: str, key: str = KEY, attempts: int | None = None) -> Any:
+    config = Config(retries={"total_max_attempts": attempts, "mode": "standard"}) if attempts else None
+    made = boto3.client(service, endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id=key,
+                        aws_secret_access_key="test", config=config)
+    made.meta.events.register("before-parse", _validate_response)
+    return made
+
+
+def control(method: str, path: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(ENDPOINT + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.load(resp)
+
+
+ecs = client("ecs")
+logs = client("logs")
+NETWORK: dict[str, Any] = {}
+
+
+def register(family: str, containers: list[dict[str, Any]], memory: str = "512") -> str:
+    for c in containers:
+        c.setdefault("image", IMAGE)
+        c.setdefault("logConfiguration", {"logDriver": "awslogs", "options": {
+            "awslogs-group": LOG_GROUP, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs"}})
+    td = ecs.register_task_definition(
+        family=f"{family}-{RUN_ID}", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+        cpu="256", memory=memory, containerDefinitions=containers)["taskDefinition"]
+    return td["taskDefinitionArn"]
+
+
+def run(td_arn: str, ecs_client: Any = None, **kwargs: Any) -> str:
+    # No securityGroups on purpose: AWS then uses the VPC's default (moto used to 500).
+    resp = (ecs_client or ecs).run_task(
+        cluster=CLUSTER, taskDefinition=td_arn, launchType="FARGATE", startedBy="selftest",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": NETWORK["subnets"][:1]}}, **kwargs)
+    check(not resp["failures"] and len(resp["tasks"]) == 1, f"RunTask answered {resp['failures']}")
+    task = resp["tasks"][0]
+    check(task["lastStatus"] == "PROVISIONING" and task["desiredStatus"] == "RUNNING",
+          f"RunTask: lastStatus {task['lastStatus']} desiredStatus {task['desiredStatus']}")
+    return task["taskArn"]
+
+
+def wait_stopped(arn: str, timeout: float = 60, ecs_client: Any = None,
+                 seen: list[str] | None = None) -> tuple[dict[str, Any], list[str], float]:
+    """Poll DescribeTasks every 0.2 s; return the STOPPED task, the statuses seen, and when
+    STOPPED was first seen."""
+    seen = [] if seen is None else seen
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        task = (ecs_client or ecs).describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]
+        if not seen or seen[-1] != task["lastStatus"]:
+            seen.append(task["lastStatus"])
+        if task["lastStatus"] == "STOPPED":
+            return task, seen, time.time()
+        time.sleep(0.2)
+    raise Failed(f"task not STOPPED after {timeout}s (saw {seen})")
+
+
+def log_lines(stream: str, logs_client: Any = None) -> list[str]:
+    """Read a whole stream the way a tailing client does: startFromHead, follow
+    nextForwardToken until it comes back unchanged."""
+    lc = logs_client or logs
+    out: list[str] = []
+    token = None
+    while True:
+        kwargs = {"logGroupName": LOG_GROUP, "logStreamName": stream, "startFromHead": True}
+        if token:
+            kwargs["nextToken"] = token
+        try:
+            resp = lc.get_log_events(**kwargs)
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ResourceNotFoundException":
+                return out
+            raise
+        out += [e["message"] for e in resp["events"]]
+        if resp["nextForwardToken"] == token:
+            return out
+        token = resp["nextForwardToken"]
+
+
+def wait_lines(stream: str, want: int, timeout: float = 10) -> list[str]:
+    deadline = time.time() + timeout
+    lines = log_lines(stream)
+    while len(lines) < want and time.time() < deadline:
+        time.sleep(0.2)
+        lines = log_lines(stream)
+    return lines
+
+
+def stream_of(task: dict[str, Any], container: str = "app") -> str:
+    return f"ecs/{container}/{task['taskArn'].split('/')[-1]}"
+
+
+def container(task: dict[str, Any], name: str = "app") -> dict[str, Any]:
+    found = [c for c in task["containers"] if c["name"] == name]
+    check(len(found) == 1, f"container {name} not in {[c['name'] for c in task['containers']]}")
+    return found[0]
+
+
+def standin_task(arn: str, key: str = KEY) -> dict[str, Any]:
+    return next(t for t in control("GET", f"/_standin/tasks?access_key={key}") if t["task_arn"] == arn)
+
+
+# ---------------------------------------------------------------------------- cases
+def case_echo_exit_0() -> str:
+    td = register("echo", [{"name": "app", "command": [
+        "sh", "-c", "echo line-1; echo line-2 >&2; echo \"env=$GREETING\"; echo line-last; exit 0"],
+        "environment": [{"name": "GREETING", "value": "from-taskdef"}]}])
+    arn = run(td, overrides={"containerOverrides": [
+        {"name": "app", "environment": [{"name": "GREETING", "value": "from-override"}]}]})
+    task, seen, stopped_seen = wait_stopped(arn)
+    c = container(task)
+    check(c.get("exitCode") == 0, f"exitCode {c.get('exitCode')}")
+    check(task.get("stopCode") == "EssentialContainerExited", f"stopCode {task.get('stopCode')}")
+    check(task.get("stoppedReason") == "Essential container in task exited", f"stoppedReason {task.get('stoppedReason')}")
+    check(task["desiredStatus"] == "STOPPED", f"desiredStatus {task['desiredStatus']}")
+    check(seen[0] in ("PROVISIONING", "PENDING") and "RUNNING" not in seen[seen.index("STOPPED"):][1:],
+          f"statuses {seen}")
+    times = [task.get(k) for k in ("createdAt", "pullStartedAt", "pullStoppedAt", "startedAt",
+                                   "executionStoppedAt", "stoppingAt", "stoppedAt")]
+    check(all(times), f"missing timestamps {times}")
+    check(times == sorted(times), f"timestamps out of order {times}")
+    check(c.get("runtimeId") and c.get("imageDigest", "").startswith("sha256:"), f"container {c}")
+    early = log_lines(stream_of(task))
+    # The final batch lands ~500 ms after STOPPED: a client that stops reading at STOPPED loses it.
+    if (datetime.now(timezone.utc) - task["stoppedAt"]).total_seconds() < 0.35:
+        check("line-last" not in early, f"last line already there at STOPPED: {early}")
+    lines = wait_lines(stream_of(task), 4)
+    # stdout keeps its order; stderr is a separate pipe, so (as on ECS) it may interleave anywhere.
+    check([x for x in lines if x != "line-2"] == ["line-1", "env=from-override", "line-last"]
+          and lines.count("line-2") == 1, f"logs {lines}")
+    check(not any(x["exists"] for x in standin_task(arn)["containers"]), "container still exists")
+    return f"statuses {seen}; {len(early)} of 4 lines readable at STOPPED"
+
+
+def case_exit_3() -> str:
+    arn = run(register("exit3", [{"name": "app", "command": ["sh", "-c", "echo failing; exit 3"]}]))
+    task, seen, _ = wait_stopped(arn)
+    c = container(task)
+    check(c.get("exitCode") == 3, f"exitCode {c.get('exitCode')}")
+    check(task.get("stopCode") == "EssentialContainerExited", f"stopCode {task.get('stopCode')}")
+    check(wait_lines(stream_of(task), 1) == ["failing"], "logs")
+    return f"exitCode 3, statuses {seen}"
+
+
+def case_missing_image() -> str:
+    arn = run(register("noimage", [{"name": "app", "image": f"{REGISTRY}/ecs-migrate-test/does-not-exist:latest",
+                                    "command": ["true"]}]))
+    task, seen, _ = wait_stopped(arn)
+    c = container(task)
+    check(task.get("stopCode") == "TaskFailedToStart", f"stopCode {task.get('stopCode')}")
+    reason = task.get("stoppedReason", "")
+    check(reason.startswith("CannotPullContainerError: "), f"stoppedReason {reason}")
+    check("exitCode" not in c and c.get("reason") == reason, f"container {c}")
+    check("RUNNING" not in seen and "startedAt" not in task, f"statuses {seen}")
+    return reason[:90]
+
+
+def case_oom() -> str:
+    arn = run(register("oom", [{"name": "app", "memory": 16, "command": [
+        "sh", "-c", "echo allocating; exec dd if=/dev/zero of=/dev/null bs=64M count=1"]}]))
+    task, _, _ = wait_stopped(arn)
+    c = container(task)
+    check(c.get("exitCode") == 137, f"exitCode {c.get('exitCode')}")
+    check(c.get("reason") == "OutOfMemoryError: Container killed due to memory usage", f"reason {c.get('reason')}")
+    check(task.get("stopCode") == "EssentialContainerExited", f"stopCode {task.get('stopCode')}")
+    return "137 + OutOfMemoryError"
+
+
+def case_stop_task() -> str:
+    # `sleep` as PID 1 ignores SIGTERM, so StopTask must escalate to SIGKILL after stopTimeout.
+    arn = run(register("stop", [{"name": "app", "command": ["sleep", "300"], "stopTimeout": 2}]))
+    deadline = time.time() + 30
+    while ecs.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]["lastStatus"] != "RUNNING":
+        check(time.time() < deadline, "never RUNNING")
+        time.sleep(0.2)
+    listed = ecs.list_tasks(cluster=CLUSTER, family=f"stop-{RUN_ID}")["taskArns"]
+    check(arn in listed, f"ListTasks (RUNNING) misses the task: {listed}")
+    docker_id = standin_task(arn)["containers"][0]["docker_id"]
+    t0 = time.time()
+    resp = ecs.stop_task(cluster=CLUSTER, task=arn, reason="selftest stop")["task"]
+    check(resp["desiredStatus"] == "STOPPED", f"StopTask answered desiredStatus {resp['desiredStatus']}")
+    task, seen, t1 = wait_stopped(arn)
+    c = container(task)
+    check(task.get("stopCode") == "UserInitiated", f"stopCode {task.get('stopCode')}")
+    check(task.get("stoppedReason") == "selftest stop", f"stoppedReason {task.get('stoppedReason')}")
+    check(c.get("exitCode") == 137, f"exitCode {c.get('exitCode')} (SIGKILL after stopTimeout expected)")
+    check(2 <= t1 - t0 < 15, f"stopped after {t1 - t0:.1f}s with stopTimeout 2")
+    info = standin_task(arn)["containers"][0]
+    check(info["docker_id"] == docker_id and not info["exists"], f"container still on the engine: {info}")
+    check(arn not in ecs.list_tasks(cluster=CLUSTER)["taskArns"], "still listed as RUNNING")
+    check(arn in ecs.list_tasks(cluster=CLUSTER, desiredStatus="STOPPED")["taskArns"], "not listed as STOPPED")
+    return f"STOPPED {t1 - t0:.1f}s after StopTask, statuses {seen}"
+
+
+def case_log_5000_lines() -> str:
+    arn = run(register("burst", [{"name": "app", "command": ["sh", "-c", "seq 1 5000 | sed 's/^/line-/'"]}]))
+    task, _, _ = wait_stopped(arn)
+    check(container(task).get("exitCode") == 0, "exitCode")
+    lines = wait_lines(stream_of(task), 5000, timeout=15)
+    check(lines == [f"line-{i}" for i in range(1, 5001)],
+          f"{len(lines)} lines, first {lines[:2]}, last {lines[-2:]}, unique {len(set(lines))}")
+    return "5000 lines complete, in order, no duplicates"
+
+
+def case_multi_container_secrets() -> str:
+    ssm, sm = client("ssm"), client("secretsmanager")
+    ssm.put_parameter(Name=f"/selftest/{RUN_ID}/db", Value="ssm-s3cret", Type="SecureString")
+    param_arn = f"arn:aws:ssm:{REGION}:123456789012:parameter/selftest/{RUN_ID}/db"
+    secret_arn = sm.create_secret(Name=f"selftest-{RUN_ID}", SecretString=json.dumps({"pw": "asm-s3cret"}))["ARN"]
+    td = register("multi", [
+        {"name": "init", "essential": False, "command": ["sh", "-c", "echo init-done"]},
+        {"name": "app", "dependsOn": [{"containerName": "init", "condition": "SUCCESS"}],
+         "command": ["sh", "-c", "echo \"db=$DB pw=$PW\"; sleep 1"],
+         "secrets": [{"name": "DB", "valueFrom": param_arn}, {"name": "PW", "valueFrom": f"{secret_arn}:pw::"}]},
+        {"name": "sidecar", "essential": False, "command": ["sleep", "300"], "stopTimeout": 1},
+    ])
+    arn = run(td)
+    task, _, _ = wait_stopped(arn)
+    names = [c["name"] for c in task["containers"]]
+    check(sorted(names) == ["app", "init", "sidecar"], f"containers {names}")
+    codes = {c["name"]: c.get("exitCode") for c in task["containers"]}
+    check(codes == {"init": 0, "app": 0, "sidecar": 137}, f"exit codes {codes}")
+    check(task.get("stopCode") == "EssentialContainerExited", f"stopCode {task.get('stopCode')}")
+    check(wait_lines(stream_of(task, "init"), 1) == ["init-done"], "init logs")
+    app_lines = wait_lines(stream_of(task), 1)
+    check(app_lines == ["db=ssm-s3cret pw=asm-s3cret"], f"app logs {app_lines}")
+    return f"exit codes {codes}, secrets from SSM + Secrets Manager"
+
+
+def case_missing_log_group() -> str:
+    td = register("nolog", [{"name": "app", "command": ["true"], "logConfiguration": {
+        "logDriver": "awslogs", "options": {"awslogs-group": f"/missing/{RUN_ID}", "awslogs-region": REGION,
+                                            "awslogs-stream-prefix": "ecs"}}}])
+    task, _, _ = wait_stopped(run(td))
+    check(task.get("stopCode") == "TaskFailedToStart", f"stopCode {task.get('stopCode')}")
+    reason = task.get("stoppedReason", "")
+    check(reason.startswith("ResourceInitializationError: failed to validate logger args")
+          and "The specified log group does not exist" in reason, f"stoppedReason {reason}")
+    return reason[:70]
+
+
+def case_skip_running() -> str:
+    key = f"{KEY}-skip"
+    control("POST", "/_standin/behaviour", {"access_key": key, "skip_running": True})
+    try:
+        ecs2 = client("ecs", key)
+        arn = run(register("skip", [{"name": "app", "command": ["sh", "-c", "echo quick; sleep 1"]}]), ecs_client=ecs2)
+        task, seen, _ = wait_stopped(arn, ecs_client=ecs2)
+        check("RUNNING" not in seen and seen[-2:] == ["PENDING", "STOPPED"], f"statuses {seen}")
+        check(container(task).get("exitCode") == 0, "exitCode")
+        return f"statuses {seen}"
+    finally:
+        control("DELETE", f"/_standin/behaviour?access_key={key}")
+
+
+def case_describe_unknown() -> str:
+    bogus = f"arn:aws:ecs:{REGION}:123456789012:task/{CLUSTER}/0123456789abcdef0123456789abcdef"
+    resp = ecs.describe_tasks(cluster=CLUSTER, tasks=[bogus])
+    check(resp["tasks"] == [] and resp["failures"] == [{"arn": bogus, "reason": "MISSING"}], f"{resp['failures']}")
+    return "MISSING"
+
+
+def case_faults() -> str:
+    key = f"{KEY}-faults"
+    ecs1 = client("ecs", key, attempts=1)
+    notes = []
+
+    def expect_error(code: str, status: int) -> None:
+        try:
+            ecs1.list_clusters()
+        except ClientError as err:
+            got = (err.response["Error"]["Code"], err.response["ResponseMetadata"]["HTTPStatusCode"])
+            check(got == (code, status), f"expected {code}/{status}, got {got}")
+            return
+        raise Failed(f"expected {code}, call succeeded")
+
+    try:
+        control("POST", "/_standin/behaviour", {"access_key": key, "throttle_rate": 1.0, "actions": ["ListClusters"]})
+        expect_error("ThrottlingException", 400)
+        ecs1.describe_clusters(clusters=[CLUSTER])  # not in `actions`: unaffected
+        control("POST", "/_standin/behaviour", {"access_key": key, "throttle_rate": 0.5})
+        outcomes = []
+        for _ in range(4):
+            try:
+                ecs1.list_clusters()
+                outcomes.append("ok")
+            except ClientError:
+                outcomes.append("throttled")
+        check(outcomes == ["ok", "throttled", "ok", "throttled"], f"throttle_rate 0.5 gave {outcomes}")
+        control("POST", "/_standin/behaviour", {"access_key": key, "error_rate": 1.0})
+        expect_error("ServerException", 500)
+        control("POST", "/_standin/behaviour", {"access_key": key, "delay_ms": 400})
+        t0 = time.time()
+        ecs1.list_clusters()
+        check(time.time() - t0 >= 0.4, "delay_ms not applied")
+        control("POST", "/_standin/behaviour", {"access_key": key, "outage_seconds": 1.0, "outage_starts_in_seconds": 0})
+        expect_error("ServiceUnavailableException", 503)
+        time.sleep(1.1)
+        ecs1.list_clusters()
+        control("POST", "/_standin/behaviour", {"access_key": key, "outage_seconds": 5, "outage_mode": "drop"})
+        try:
+            ecs1.list_clusters()
+            raise Failed("outage_mode drop: call succeeded")
+        except (ConnectionClosedError, EndpointConnectionError, ClientError) as err:
+            notes.append(f"drop -> {type(err).__name__}")
+        failure = {"arn": f"arn:aws:ecs:{REGION}:123456789012:container-instance/x", "reason": "RESOURCE:MEMORY"}
+        control("POST", "/_standin/behaviour", {"access_key": key, "run_task_failures": [failure]})
+        resp = client("ecs", key).run_task(cluster=CLUSTER, taskDefinition="whatever", count=1)
+        check(resp["tasks"] == [] and resp["failures"] == [failure], f"RunTask answered {resp}")
+        bad = urllib.request.Request(ENDPOINT + "/_standin/behaviour", method="POST",
+                                     data=json.dumps({"access_key": key, "no_such_knob": 1}).encode())
+        try:
+            urllib.request.urlopen(bad, timeout=5)
+            raise Failed("unknown behaviour key accepted")
+        except urllib.error.HTTPError as err:
+            check(err.code == 400, f"unknown behaviour key: HTTP {err.code}")
+    finally:
+        control("DELETE", f"/_standin/behaviour?access_key={key}")
+    ecs1.list_clusters()
+    log = control("GET", f"/_standin/requests?access_key={key}")
+    injected = [e["injected"] for e in log if e["injected"]]
+    check(injected == ["throttle", "throttle", "throttle", "error", "outage", "outage", "run_task_failures"],
+          f"request log injected {injected}")
+    check(log[-1]["injected"] is None and log[-1]["status"] == 200 and log[-1]["action"] == "ListClusters", f"{log[-1]}")
+    return "throttle/error/delay/outage(503, drop)/run_task_failures; " + ", ".join(notes)
+
+
+def case_request_log() -> str:
+    log = control("GET", f"/_standin/requests?access_key={KEY}")
+    actions = {(e["service"], e["action"]) for e in log}
+    for want in [("ecs", "RunTask"), ("ecs", "DescribeTasks"), ("ecs", "RegisterTaskDefinition"),
+                 ("logs", "GetLogEvents"), ("ecs", "StopTask")]:
+        check(want in actions, f"request log lacks {want}")
+    runs = [e for e in log if e["action"] == "RunTask"]
+    check(all(e["status"] == 200 and e["access_key"] == KEY and e["injected"] is None for e in runs), "RunTask entries")
+    check(all(e["body"]["cluster"] == CLUSTER and e["body"]["launchType"] == "FARGATE" for e in runs), "RunTask bodies")
+    other = control("GET", "/_standin/requests?access_key=nobody-" + RUN_ID)
+    check(other == [], "another key sees our requests")
+    return f"{len(log)} requests logged for {KEY}"
+
+
+def case_ecr() -> str:
+    ecr = client("ecr")
+    repo = ecr.create_repository(repositoryName=f"selftest-{RUN_ID}/app")["repository"]
+    check(repo["repositoryUri"] == f"{REGISTRY}/selftest-{RUN_ID}/app", f"repositoryUri {repo['repositoryUri']}")
+    auth = ecr.get_authorization_token()["authorizationData"][0]
+    check(auth["proxyEndpoint"] == f"http://{REGISTRY}", f"proxyEndpoint {auth['proxyEndpoint']}")
+    check(base64.b64decode(auth["authorizationToken"]).decode() == "AWS:123456789012-auth-token", "token")
+    check(auth["expiresAt"] > datetime.now(timezone.utc) + timedelta(hours=11), f"expiresAt {auth['expiresAt']}")
+    name = IMAGE.split("/", 1)[1].rsplit(":", 1)[0]
+    try:
+        ecr.create_repository(repositoryName=name)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "RepositoryAlreadyExistsException":
+            raise
+    detail = ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "latest"}])["imageDetails"][0]
+    check(detail["imageDigest"].startswith("sha256:") and "latest" in detail["imageTags"], f"{detail}")
+    try:
+        ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "nope"}])
+        raise Failed("DescribeImages of a missing tag succeeded")
+    except ClientError as err:
+        check(err.response["Error"]["Code"] == "ImageNotFoundException", err.response["Error"]["Code"])
+    got = ecr.batch_get_image(repositoryName=name, imageIds=[{"imageTag": "latest"}, {"imageTag": "nope"}])
+    check(got["images"][0]["imageId"]["imageDigest"] == detail["imageDigest"], "BatchGetImage digest")
+    check(got["failures"][0]["failureCode"] == "ImageNotFound", f"{got['failures']}")
+    return f"latest = {detail['imageDigest'][:19]}..."
+
+
+CASES: list[tuple[str, Callable[[], str]]] = [
+    ("a-echo-exit-0", case_echo_exit_0),
+    ("b-exit-3", case_exit_3),
+    ("c-missing-image", case_missing_image),
+    ("d-oom", case_oom),
+    ("e-stop-task", case_stop_task),
+    ("f-log-5000-lines", case_log_5000_lines),
+    ("g-multi-container-secrets", case_multi_container_secrets),
+    ("h-missing-log-group", case_missing_log_group),
+    ("i-skip-running", case_skip_running),
+    ("j-describe-unknown", case_describe_unknown),
+    ("k-faults", case_faults),
+    ("l-ecr", case_ecr),
+]
+def case_response_shapes() -> str:
+    unique = sorted(set(SHAPE_VIOLATIONS))
+    check(not unique, f"{len(unique)} shape violations: {unique[:8]}")
+    return "every JSON answer matched its botocore output shape"
+
+
+AFTER = [("m-request-log", case_request_log), ("n-response-shapes", case_response_shapes)]  # need the others
+
+
+def timed(name: str, fn: Callable[[], str]) -> tuple[str, bool, str, float]:
+    t0 = time.time()
+    try:
+        return name, True, fn(), time.time() - t0
+    except Failed as err:
+        return name, False, str(err), time.time() - t0
+    except Exception:
+        return name, False, traceback.format_exc(limit=3).strip().replace("\n", " | "), time.time() - t0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", dest="only", help="run only cases whose name contains this")
+    args = parser.parse_args()
+    t0 = time.time()
+    try:
+        control("GET", "/_standin/health")
+    except OSError as err:
+        print(f"FAIL stand-in not reachable at {ENDPOINT}: {err}")
+        return 1
+    NETWORK.update(control("GET", "/_standin/network"))
+    ecs.create_cluster(clusterName=CLUSTER)
+    logs.create_log_group(logGroupName=LOG_GROUP)
+    cases = [c for c in CASES + AFTER if not args.only or args.only in c[0]]
+    first = [c for c in cases if c not in AFTER]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda c: timed(*c), first))
+    results += [timed(*c) for c in cases if c in AFTER]
+    for name, ok, detail, secs in results:
+        print(f"{'PASS' if ok else 'FAIL'} {name:28s} {secs:5.1f}s  {detail}")
+    failed = [r for r in results if not r[1]]
+    print(f"selftest: {len(results) - len(failed)}/{len(results)} passed in {time.time() - t0:.1f}s "
+          f"(access key {KEY})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
