@@ -59,12 +59,19 @@ EOF
   mv "$STACK/env.tmp" "$STACK/env"
 }
 
+# record_up started|reused: tell the caller whether it owns (part of) the stack. Written as
+# soon as anything is started, so a caller can clean up even when a later step fails.
+record_up() {
+  echo "$1" >"$RUN_DIR/last-up"
+  if [[ -n "${ECS_MIGRATE_STACK_STARTED_FILE:-}" ]]; then echo "$1" >"$ECS_MIGRATE_STACK_STARTED_FILE"; fi
+}
+note_started() { started_any=1; record_up started; }
+
 finish() {
   write_env
   local how=reused
   (( started_any )) && how=started
-  echo "$how" >"$RUN_DIR/last-up"
-  if [[ -n "${ECS_MIGRATE_STACK_STARTED_FILE:-}" ]]; then echo "$how" >"$ECS_MIGRATE_STACK_STARTED_FILE"; fi
+  record_up "$how"
   log "stack is up ($how): source $STACK/env"
 }
 
@@ -127,7 +134,7 @@ else
   spawn dockerd "$LOG_DIR/dockerd.log" dockerd \
     --data-root "$DOCKER_DATA_ROOT" --exec-root "$DOCKER_EXEC_ROOT" \
     --pidfile "$SOCK_DIR/dockerd.pid" -H "unix://$DOCKER_SOCK" "${storage[@]}"
-  started_any=1
+  note_started
   WAIT_PID="$(cat "$RUN_DIR/dockerd.pid")" wait_for 60 "dockerd to answer on $DOCKER_SOCK" docker_ok \
     || { tail_log "$LOG_DIR/dockerd.log"; die "dockerd did not come up"; }
   log "dockerd: up (pid $(cat "$RUN_DIR/dockerd.pid"), storage driver $(docker info --format '{{.Driver}}' 2>/dev/null))"
@@ -169,7 +176,7 @@ EOF
   log "registry: starting on $REGISTRY_ADDR"
   : >"$LOG_DIR/registry.log"
   spawn registry "$LOG_DIR/registry.log" docker-registry serve "$STACK/registry/config.yml"
-  started_any=1
+  note_started
   WAIT_PID="$(cat "$RUN_DIR/registry.pid")" wait_for 30 "the registry on $REGISTRY_ADDR" registry_ok \
     || { tail_log "$LOG_DIR/registry.log"; die "registry did not come up"; }
   log "registry: up (pid $(cat "$RUN_DIR/registry.pid"))"
@@ -203,11 +210,11 @@ else
   fi
   log "stand-in: starting on $STANDIN_URL"
   : >"$LOG_DIR/standin.log"
-  STANDIN_REGISTRY="$REGISTRY_ADDR" STANDIN_REGISTRY_USER="$REGISTRY_USER" \
+  PYTHONDONTWRITEBYTECODE=1 STANDIN_REGISTRY="$REGISTRY_ADDR" STANDIN_REGISTRY_USER="$REGISTRY_USER" \
     STANDIN_REGISTRY_PASSWORD="$REGISTRY_PASSWORD" STANDIN_TASK_LABEL="$TASK_LABEL" \
     spawn standin "$LOG_DIR/standin.log" "$VENV/bin/python" -u "$STACK_LIB_DIR/standin/server.py" \
     --host 127.0.0.1 --port "$STANDIN_PORT"
-  started_any=1
+  note_started
   WAIT_PID="$(cat "$RUN_DIR/standin.pid")" wait_for 60 "the stand-in health endpoint" standin_ok \
     || { tail_log "$LOG_DIR/standin.log"; die "the ECS stand-in did not come up"; }
   log "stand-in: up (pid $(cat "$RUN_DIR/standin.pid"))"

@@ -7,7 +7,10 @@ how a container definition plus overrides becomes `docker create` arguments).
 
 from __future__ import annotations
 
+import os
 import re
+import threading
+import time
 from typing import Any
 
 import docker
@@ -15,6 +18,7 @@ import docker.errors
 from docker.utils import parse_repository_tag
 
 from . import settings
+from .diag import say
 
 # Short calls (create, inspect, stop, remove) give up after DOCKER_TIMEOUT; streams (logs,
 # wait) must not time out while a quiet container runs, so they get their own client.
@@ -114,3 +118,68 @@ def remove(container_id: str) -> None:
         client().api.remove_container(container_id, force=True)
     except docker.errors.NotFound:
         pass
+
+
+# docker's State.OOMKilled (and its "oom" event) misses some kills, seen for containers that
+# hit their limit right after starting on a busy engine. So the kernel's own record is read
+# too: /dev/kmsg says "oom-kill:... oom_memcg=/docker/<container id>" for every memcg kill.
+_oom_ids: set[str] = set()
+_oom_cond = threading.Condition()
+_KMSG_OOM = re.compile(rb"oom_memcg=\S*?([0-9a-f]{64})")
+
+
+def _record_oom(container_id: str) -> None:
+    with _oom_cond:
+        _oom_ids.add(container_id)
+        _oom_cond.notify_all()
+
+
+def _watch_kmsg() -> None:
+    try:
+        fd = os.open("/dev/kmsg", os.O_RDONLY)
+        os.lseek(fd, 0, os.SEEK_END)  # only kills from now on
+    except OSError as err:
+        say(f"cannot read /dev/kmsg ({err}); OOM detection relies on docker alone")
+        return
+    while True:
+        try:
+            record = os.read(fd, 8192)
+        except OSError:  # EPIPE: records were overwritten before we read them; carry on
+            continue
+        m = _KMSG_OOM.search(record)
+        if m:
+            _record_oom(m.group(1).decode())
+
+
+def _watch_oom_events() -> None:
+    while True:
+        try:
+            for event in stream_client().api.events(decode=True, filters={"type": "container", "event": "oom"}):
+                _record_oom(event.get("id") or event.get("Actor", {}).get("ID", ""))
+        except Exception as err:
+            say(f"docker oom event stream: {err!r}; reconnecting")
+            time.sleep(1)
+
+
+def start_oom_watcher() -> None:
+    threading.Thread(target=_watch_oom_events, daemon=True, name="oom-events").start()
+    threading.Thread(target=_watch_kmsg, daemon=True, name="oom-kmsg").start()
+
+
+def oom_killed(container_id: str, state: dict[str, Any], grace: float = 1.5) -> bool:
+    """Whether the container was killed by its memory limit. A SIGKILLed container (137)
+    gets a short grace period for a late OOM event or flag."""
+    deadline = time.time() + grace
+    while True:
+        if state.get("OOMKilled"):
+            return True
+        with _oom_cond:
+            if container_id in _oom_ids:
+                return True
+            if state.get("ExitCode") != 137 or time.time() >= deadline:
+                return False
+            _oom_cond.wait(timeout=0.1)
+        try:
+            state = client().api.inspect_container(container_id)["State"]
+        except docker.errors.NotFound:
+            return False

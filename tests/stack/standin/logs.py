@@ -10,12 +10,12 @@ what real ECS does and what naive clients get wrong.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from typing import Any, Callable
 
 from . import engine, settings
+from .diag import say
 
 MAX_BATCH_BYTES = 1_000_000  # PutLogEvents payload limit (with 26 bytes overhead per event)
 
@@ -93,7 +93,7 @@ class LogShipper:
                     line, buf = buf.split(b"\n", 1)
                     self._add(line)
         except Exception as err:
-            print(f"[standin] log reader {self.label}: {err!r}", file=sys.stderr)
+            say(f"log reader {self.label}: {err!r}")
         finally:
             if buf:
                 self._add(buf)
@@ -115,7 +115,7 @@ class LogShipper:
                 backend.put_log_events(self.group, self.stream, events[start:end])
                 self.lines_shipped += end - start
             except Exception as err:  # the group or stream was deleted under us
-                print(f"[standin] PutLogEvents {self.group}/{self.stream}: {err!r}", file=sys.stderr)
+                say(f"PutLogEvents {self.group}/{self.stream}: {err!r}")
             start = end
 
     def _ship(self) -> None:
@@ -142,7 +142,7 @@ class LogShipper:
             time.sleep(delay / 1000.0)
         self._put(batch)
         self.delivered.set()
-        print(f"[standin] logs {self.group}/{self.stream}: {self.lines_shipped} lines delivered", file=sys.stderr)
+        say(f"logs {self.group}/{self.stream}: {self.lines_shipped} lines delivered")
 
 
 def patch_moto() -> None:

@@ -13,13 +13,13 @@ import json
 import re
 import socket
 import struct
-import sys
 import time
 import uuid
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 from . import control, state
+from .diag import say
 
 # X-Amz-Target prefixes of the JSON-protocol services we care about (used when a request is
 # unsigned; signed requests name their service in the Authorization header's scope).
@@ -148,7 +148,7 @@ class StandinMiddleware:
                 environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         entry["injected"] = fault
         proto, service = req["protocol"], req["service"]
-        print(f"[standin] inject {fault} into {service}.{req['action']} for {req['access_key']}", file=sys.stderr)
+        say(f"inject {fault} into {service}.{req['action']} for {req['access_key']}")
         if fault == "throttle":
             entry["status"] = 400
             code = "RequestLimitExceeded" if service == "ec2" else ("Throttling" if proto == "query" else "ThrottlingException")

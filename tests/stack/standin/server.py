@@ -25,7 +25,8 @@ import threading  # noqa: E402
 from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from standin import ecr, ecs_patch, logs, settings, tasks  # noqa: E402
+from standin import ecr, ecs_patch, engine, logs, settings, tasks  # noqa: E402
+from standin.diag import say  # noqa: E402
 from standin.middleware import StandinMiddleware  # noqa: E402
 
 
@@ -40,23 +41,24 @@ def main() -> None:
     ecs_patch.apply()
     ecr.apply()
     logs.patch_moto()
+    engine.start_oom_watcher()
 
     app = StandinMiddleware(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
 
     def shutdown(signum: int, _frame: object) -> None:
-        tasks.say(f"signal {signum}: shutting down")
+        say(f"signal {signum}: shutting down")
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
-    tasks.say(f"ECS stand-in listening on http://{args.host}:{args.port} "
+    say(f"ECS stand-in listening on http://{args.host}:{args.port} "
               f"(registry {settings.REGISTRY}, docker {os.environ.get('DOCKER_HOST', 'default')}, pid {os.getpid()})")
     try:
         server.serve_forever()
     finally:
         tasks.remove_all_containers()
-        tasks.say("stopped")
+        say("stopped")
 
 
 if __name__ == "__main__":

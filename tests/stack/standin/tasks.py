@@ -10,13 +10,13 @@ on wall time, never on DescribeTasks calls, and records outcomes the way ECS wor
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 import time
 import traceback
 from typing import Any
 
 from . import engine, logs, secret_values, settings, state
+from .diag import say
 from .models import RealContainer, RealTask, utcnow
 
 ESSENTIAL_EXITED = "Essential container in task exited"
@@ -29,10 +29,6 @@ LOG_GROUP_MISSING = (
 
 RUNS: dict[str, "TaskRun"] = {}
 _RUNS_LOCK = threading.Lock()
-
-
-def say(message: str) -> None:
-    print(f"[standin {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def launch(task: RealTask, task_definition: Any, overrides: dict[str, Any] | None) -> None:
@@ -260,7 +256,7 @@ class TaskRun:
             result = engine.stream_client().api.wait(c.runtime_id)
             info = engine.client().api.inspect_container(c.runtime_id)
             c.real_exit_code = info["State"].get("ExitCode", result.get("StatusCode"))
-            c.oom_killed = bool(info["State"].get("OOMKilled"))
+            c.oom_killed = engine.oom_killed(c.runtime_id, info["State"])
         except Exception as err:
             say(f"task {self.task.id}: waiting for {c.name} failed: {err!r}")
             c.real_exit_code = None
