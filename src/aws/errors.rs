@@ -1,0 +1,54 @@
+//! Turns SDK errors into messages a user can act on: the step, the AWS error code and message,
+//! instead of the SDK's terse "service error".
+
+use std::error::Error;
+use std::fmt::Debug;
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// The AWS error code of a failed call, when the service answered with one.
+pub fn error_code<E, R>(error: &SdkError<E, R>) -> Option<&str>
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::ServiceError(service) => service.err().code(),
+        _ => None,
+    }
+}
+
+/// One line describing a failed call: `<code>: <message>` from AWS, or the transport failure.
+pub fn describe<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + Error + 'static,
+    R: Debug,
+{
+    match error {
+        SdkError::ServiceError(service) => {
+            let err = service.err();
+            match (err.code(), err.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_owned(),
+                _ => DisplayErrorContext(error).to_string(),
+            }
+        }
+        _ => DisplayErrorContext(error).to_string(),
+    }
+}
+
+/// `?`-friendly conversion of an SDK result into an error that names the step.
+pub trait AwsResultExt<T> {
+    fn step(self, what: &str) -> anyhow::Result<T>;
+}
+
+impl<T, E, R> AwsResultExt<T> for Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+    R: Debug + Send + Sync + 'static,
+{
+    fn step(self, what: &str) -> anyhow::Result<T> {
+        self.map_err(|error| anyhow::anyhow!("{what}: {}", describe(&error)))
+    }
+}

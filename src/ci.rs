@@ -1,0 +1,61 @@
+//! Where the tool runs (GitHub Actions, CodeBuild, a terminal) and what that tells us about the
+//! commit and the CI run, for tags, stop reasons and links.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    GitHubActions,
+    CodeBuild,
+    Local,
+}
+
+#[derive(Debug, Clone)]
+pub struct CiContext {
+    pub runner: Runner,
+    pub commit: Option<String>,
+    /// A stable identifier of this CI run (the Actions run URL, the CodeBuild build id).
+    pub run: Option<String>,
+}
+
+impl CiContext {
+    pub fn detect(lookup: &dyn Fn(&str) -> Option<String>) -> Self {
+        let get = |name: &str| lookup(name).filter(|value| !value.is_empty());
+        if get("GITHUB_ACTIONS").as_deref() == Some("true") {
+            let run = match (
+                get("GITHUB_SERVER_URL"),
+                get("GITHUB_REPOSITORY"),
+                get("GITHUB_RUN_ID"),
+            ) {
+                (Some(server), Some(repo), Some(id)) => {
+                    Some(format!("{server}/{repo}/actions/runs/{id}"))
+                }
+                _ => get("GITHUB_RUN_ID"),
+            };
+            return Self {
+                runner: Runner::GitHubActions,
+                commit: get("GITHUB_SHA"),
+                run,
+            };
+        }
+        if let Some(build_id) = get("CODEBUILD_BUILD_ID") {
+            return Self {
+                runner: Runner::CodeBuild,
+                commit: get("CODEBUILD_RESOLVED_SOURCE_VERSION"),
+                run: Some(build_id),
+            };
+        }
+        Self {
+            runner: Runner::Local,
+            commit: get("GITHUB_SHA"),
+            run: None,
+        }
+    }
+
+    pub fn from_env() -> Self {
+        Self::detect(&|name| std::env::var(name).ok())
+    }
+
+    /// Plain one-line progress instead of a spinner: any CI, or stderr not a terminal.
+    pub fn is_ci(&self) -> bool {
+        self.runner != Runner::Local || std::env::var_os("CI").is_some()
+    }
+}

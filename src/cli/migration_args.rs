@@ -1,0 +1,134 @@
+//! The flags shared by `run`, `plan` and `render`: one per config key, layered over the file.
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+
+use crate::config::{CommandSpec, RawConfig, RawImage, RawNetwork};
+
+#[derive(Debug, Default, Args)]
+pub struct MigrationArgs {
+    /// ECS cluster to run the migration in
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Service whose task definition, network and launch type the migration derives from
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Base task definition: family[:revision], ARN, or a .json/.yml file
+    #[arg(long, value_name = "FAMILY[:REV]|ARN|FILE")]
+    pub task_definition: Option<String>,
+    /// Container that runs the migration [default: the one essential container]
+    #[arg(long)]
+    pub container: Option<String>,
+    /// Family to register the migration under [default: <base family>-migrate]
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Migration command, split like a shell (e.g. "bin/rails db:migrate")
+    #[arg(long)]
+    pub command: Option<String>,
+    /// Entrypoint override, split like a shell
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Extra environment variable for the migration container (repeatable)
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub environment: Vec<(String, String)>,
+    /// Extra secret for the migration container, from SSM or Secrets Manager (repeatable)
+    #[arg(long = "secret", value_name = "NAME=ARN", value_parser = parse_pair)]
+    pub secrets: Vec<(String, String)>,
+    /// Task CPU units (e.g. 512)
+    #[arg(long)]
+    pub cpu: Option<u32>,
+    /// Task memory in MiB (e.g. 1024)
+    #[arg(long)]
+    pub memory: Option<u32>,
+    /// Prebuilt image to run (overrides the base container's image)
+    #[arg(long, value_name = "URI")]
+    pub image: Option<String>,
+    /// Subnet for the task (repeatable or comma-separated) [default: the service's]
+    #[arg(long = "subnets", value_delimiter = ',')]
+    pub subnets: Vec<String>,
+    /// Security group for the task (repeatable or comma-separated) [default: the service's]
+    #[arg(long = "security-groups", value_delimiter = ',')]
+    pub security_groups: Vec<String>,
+    /// Give the task a public IP (Fargate in public subnets)
+    #[arg(long)]
+    pub assign_public_ip: Option<bool>,
+    /// FARGATE, EC2 or EXTERNAL [default: the service's]
+    #[arg(long)]
+    pub launch_type: Option<String>,
+    /// Fargate platform version [default: the service's]
+    #[arg(long)]
+    pub platform_version: Option<String>,
+    /// Longest time to wait for the task (e.g. 45m, 2h) [default: 1h]
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// How often to poll the task (e.g. 2s)
+    #[arg(long)]
+    pub poll_interval: Option<String>,
+    /// On timeout or cancellation: stop the task, or leave it running
+    #[arg(long, value_name = "stop|leave")]
+    pub on_cancel: Option<String>,
+    /// Which other containers to keep: the ones the migration depends on, or all
+    #[arg(long, value_name = "dependencies|all")]
+    pub keep_containers: Option<String>,
+    /// Tag for the task and task definition (repeatable)
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub tags: Vec<(String, String)>,
+    /// Name of this migration in reports [default: the config file's name]
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+fn parse_pair(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got {raw:?}")),
+    }
+}
+
+fn non_empty_map(pairs: &[(String, String)]) -> Option<BTreeMap<String, String>> {
+    (!pairs.is_empty()).then(|| pairs.iter().cloned().collect())
+}
+
+impl MigrationArgs {
+    /// The flags as a config layer, to merge over the file.
+    pub fn to_raw_config(&self) -> RawConfig {
+        let network = (!self.subnets.is_empty()
+            || !self.security_groups.is_empty()
+            || self.assign_public_ip.is_some())
+        .then(|| RawNetwork {
+            subnets: (!self.subnets.is_empty()).then(|| self.subnets.clone()),
+            security_groups: (!self.security_groups.is_empty())
+                .then(|| self.security_groups.clone()),
+            assign_public_ip: self.assign_public_ip,
+        });
+        let image = self.image.as_ref().map(|uri| RawImage {
+            uri: Some(uri.clone()),
+            ..RawImage::default()
+        });
+        RawConfig {
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            task_definition: self.task_definition.clone(),
+            container: self.container.clone(),
+            family: self.family.clone(),
+            command: self.command.clone().map(CommandSpec::Shell),
+            entrypoint: self.entrypoint.clone().map(CommandSpec::Shell),
+            environment: non_empty_map(&self.environment),
+            secrets: non_empty_map(&self.secrets),
+            cpu: self.cpu,
+            memory: self.memory,
+            image,
+            network,
+            launch_type: self.launch_type.clone(),
+            platform_version: self.platform_version.clone(),
+            timeout: self.timeout.clone(),
+            poll_interval: self.poll_interval.clone(),
+            on_cancel: self.on_cancel.clone(),
+            keep_containers: self.keep_containers.clone(),
+            tags: non_empty_map(&self.tags),
+            name: self.name.clone(),
+            ..RawConfig::default()
+        }
+    }
+}

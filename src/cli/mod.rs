@@ -1,0 +1,65 @@
+//! The command line: clap definitions only. Commands receive plain values; nothing past
+//! `commands` sees clap.
+
+mod migration_args;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use migration_args::MigrationArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecs-migrate",
+    version,
+    about = "Run a database migration as a one-off Amazon ECS task, wait for it, and report what happened",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file [default: ecs-migrate.yml when present]
+    #[arg(
+        short,
+        long,
+        env = "ECS_MIGRATE_CONFIG",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+    /// AWS region (else the SDK's usual chain: AWS_REGION, the profile, ...)
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// AWS shared-config profile
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// How to print the result on stdout
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, global = true)]
+    pub output: OutputFormat,
+    /// More detail on stderr (repeat for more)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Register the migration task definition, run it, wait while streaming its logs, report
+    Run(MigrationArgs),
+    /// Show what `run` would do; sends no mutating AWS call
+    Plan(MigrationArgs),
+    /// Print the resolved migration task definition as JSON
+    Render(MigrationArgs),
+}

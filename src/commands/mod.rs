@@ -1,0 +1,50 @@
+//! One module per subcommand; this one routes to them and holds what they share: finding and
+//! layering the config, and knowing where AWS is.
+
+mod plan;
+mod prepare;
+mod render;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::aws::Target;
+use crate::cli::{Cli, Command, GlobalArgs, MigrationArgs};
+use crate::config::{self, RawConfig, Settings};
+
+/// The config file read when `--config` is not given, if it exists.
+const DEFAULT_CONFIG: &str = "ecs-migrate.yml";
+
+/// Runs the command; `Ok` carries the exit code of a command that finished (including a failed
+/// migration), `Err` a command that could not.
+pub async fn execute(cli: Cli) -> Result<u8> {
+    match &cli.command {
+        Command::Run(args) => run::run(&cli.global, args).await,
+        Command::Plan(args) => plan::plan(&cli.global, args).await,
+        Command::Render(args) => render::render(&cli.global, args).await,
+    }
+}
+
+fn aws_target(global: &GlobalArgs) -> Target {
+    Target {
+        region: global.region.clone(),
+        profile: global.profile.clone(),
+    }
+}
+
+/// The config file, interpolated, with the command-line flags layered over it.
+fn load_settings(global: &GlobalArgs, args: &MigrationArgs) -> Result<Settings> {
+    let path: Option<PathBuf> = global.config.clone().or_else(|| {
+        let default = Path::new(DEFAULT_CONFIG);
+        default.exists().then(|| default.to_path_buf())
+    });
+    let file_layer = match &path {
+        Some(path) => config::load_file(path, &|name| std::env::var(name).ok())?,
+        None => RawConfig::default(),
+    };
+    Ok(file_layer
+        .merge(args.to_raw_config())
+        .resolve(path.as_deref())?)
+}

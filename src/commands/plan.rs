@@ -1,0 +1,173 @@
+//! `ecs-migrate plan`: everything `run` would do, resolved and printed, without one mutating AWS
+//! call. With a file base and an explicit network it needs no AWS access at all.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::aws::Clients;
+use crate::ci::CiContext;
+use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
+use crate::config::Settings;
+use crate::failure::exit_code;
+use crate::logs;
+use crate::outcome::Status;
+use crate::task::launch::{RunTaskRequest, run_task_request};
+use crate::taskdef::describe_task_definition;
+use crate::taskdef::normalise::same_definition;
+
+use super::prepare::{Prepared, migration_container, needs_aws, prepare, resource_tags};
+use super::{aws_target, load_settings};
+
+pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
+    let settings = load_settings(global, args)?;
+    let clients = if needs_aws(&settings) {
+        Some(Clients::connect(&aws_target(global)).await?)
+    } else {
+        None
+    };
+    let prepared = prepare(&settings, clients.as_ref()).await?;
+    let registration = match &clients {
+        Some(clients) => {
+            let latest = describe_task_definition(&clients.ecs, &prepared.derived.family).await?;
+            match latest {
+                Some(latest) if same_definition(&prepared.derived.task_definition, &latest) => {
+                    format!(
+                        "reuse {}",
+                        latest["taskDefinitionArn"].as_str().unwrap_or("?")
+                    )
+                }
+                Some(_) => "register a new revision (it differs from the latest)".to_owned(),
+                None => "register the first revision of the family".to_owned(),
+            }
+        }
+        None => "register a new revision unless the latest ACTIVE one is identical".to_owned(),
+    };
+    let ci = CiContext::from_env();
+    let request = run_task_request(
+        &settings,
+        prepared.service.as_ref(),
+        &prepared.derived.task_definition,
+        &prepared.derived.family,
+        resource_tags(&settings, &ci),
+    )?;
+    match global.output {
+        OutputFormat::Json => {
+            let document = json!({
+                "status": Status::Planned,
+                "name": settings.name,
+                "base": prepared.base_origin,
+                "registration": registration,
+                "task-definition": prepared.derived.task_definition,
+                "run-task": request,
+            });
+            println!("{}", serde_json::to_string_pretty(&document)?);
+        }
+        OutputFormat::Text => {
+            print!(
+                "{}",
+                plan_text(&settings, &prepared, &registration, &request)?
+            );
+        }
+    }
+    Ok(exit_code::SUCCEEDED)
+}
+
+fn plan_text(
+    settings: &Settings,
+    prepared: &Prepared,
+    registration: &str,
+    request: &RunTaskRequest,
+) -> Result<String> {
+    let container = migration_container(prepared);
+    let words = |value: &Value| -> Option<String> {
+        let list: Vec<String> = value
+            .as_array()?
+            .iter()
+            .filter_map(|word| word.as_str().map(str::to_owned))
+            .collect();
+        Some(shell_words::join(list))
+    };
+    let launch = match (
+        &request.launch_type,
+        request.capacity_provider_strategy.is_empty(),
+    ) {
+        (Some(launch_type), _) => launch_type.clone(),
+        (None, false) => "capacity providers".to_owned(),
+        (None, true) => "the cluster's default capacity provider strategy".to_owned(),
+    };
+    let network = request.network_configuration.as_ref().map_or_else(
+        || "the task definition's network mode".to_owned(),
+        |config| {
+            let vpc = &config.awsvpc_configuration;
+            format!(
+                "subnets {}; security groups {}; public IP {}",
+                vpc.subnets.join(", "),
+                if vpc.security_groups.is_empty() {
+                    "(VPC default)".to_owned()
+                } else {
+                    vpc.security_groups.join(", ")
+                },
+                vpc.assign_public_ip
+            )
+        },
+    );
+    let (sources, warnings) = logs::sources(&prepared.derived.task_definition, "<task-id>");
+    let log_lines: Vec<String> = sources
+        .iter()
+        .map(|source| format!("{} {}", source.group, source.stream))
+        .collect();
+
+    let mut text = String::new();
+    let source = settings.source.as_ref().map_or_else(
+        || "flags only".to_owned(),
+        |path| path.display().to_string(),
+    );
+    writeln!(text, "Plan for migration {:?} ({source})", settings.name)?;
+    let mut row = |label: &str, value: String| writeln!(text, "  {label:<17} {value}");
+    row("cluster:", settings.cluster.clone())?;
+    row("base:", prepared.base_origin.clone())?;
+    row(
+        "family:",
+        format!("{} ({registration})", prepared.derived.family),
+    )?;
+    row("container:", prepared.derived.container.clone())?;
+    row(
+        "image:",
+        container["image"].as_str().unwrap_or("(none)").to_owned(),
+    )?;
+    row(
+        "command:",
+        words(&container["command"]).unwrap_or_else(|| "(the image's default)".to_owned()),
+    )?;
+    if let Some(entrypoint) = words(&container["entryPoint"]) {
+        row("entrypoint:", entrypoint)?;
+    }
+    row("launch:", launch)?;
+    row("network:", network)?;
+    row(
+        "wait:",
+        format!(
+            "until STOPPED, at most {}, polling every {}; on timeout or cancel: {}",
+            humantime::format_duration(settings.timeout),
+            humantime::format_duration(settings.poll_interval),
+            format!("{:?}", settings.on_cancel).to_lowercase()
+        ),
+    )?;
+    if !log_lines.is_empty() {
+        row("logs:", log_lines.join("; "))?;
+    }
+    for warning in warnings {
+        row("warning:", warning)?;
+    }
+    writeln!(text, "\nTask definition to register:")?;
+    writeln!(
+        text,
+        "{}",
+        serde_json::to_string_pretty(&prepared.derived.task_definition)?
+    )?;
+    writeln!(text, "\nRunTask request:")?;
+    writeln!(text, "{}", serde_json::to_string_pretty(request)?)?;
+    Ok(text)
+}

@@ -1,0 +1,172 @@
+//! Follows the CloudWatch log streams of a task's containers: each line once, in order, from
+//! the stream's first event, resuming from the last forward token after any failed read.
+
+use anyhow::Result;
+use serde_json::Value;
+
+use crate::aws::Clients;
+use crate::aws::errors::{AwsResultExt, error_code};
+
+/// Where one container's awslogs output lands: `<prefix>/<container>/<task-id>` in `group`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSource {
+    pub container: String,
+    pub group: String,
+    pub stream: String,
+    pub region: Option<String>,
+}
+
+/// The log sources of a task's containers, and a warning for each container we cannot follow.
+pub fn sources(task_definition: &Value, task_id: &str) -> (Vec<LogSource>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut warnings = Vec::new();
+    let containers = task_definition["containerDefinitions"].as_array();
+    for container in containers.into_iter().flatten() {
+        let name = container["name"].as_str().unwrap_or_default();
+        let config = &container["logConfiguration"];
+        let options = &config["options"];
+        match config["logDriver"].as_str() {
+            Some("awslogs") => {}
+            Some(driver) => {
+                warnings.push(format!(
+                    "container {name:?} logs through the {driver:?} driver: its output is not streamed here"
+                ));
+                continue;
+            }
+            None => {
+                warnings.push(format!(
+                    "container {name:?} has no logConfiguration: its output is not kept anywhere; \
+                     add an awslogs logConfiguration to see it"
+                ));
+                continue;
+            }
+        }
+        let (Some(group), Some(prefix)) = (
+            options["awslogs-group"].as_str(),
+            options["awslogs-stream-prefix"].as_str(),
+        ) else {
+            warnings.push(format!(
+                "container {name:?} uses awslogs without awslogs-group and awslogs-stream-prefix: \
+                 its stream name cannot be known, so its output is not streamed here"
+            ));
+            continue;
+        };
+        found.push(LogSource {
+            container: name.to_owned(),
+            group: group.to_owned(),
+            stream: format!("{prefix}/{name}/{task_id}"),
+            region: options["awslogs-region"].as_str().map(str::to_owned),
+        });
+    }
+    (found, warnings)
+}
+
+/// Reading position in one stream.
+#[derive(Debug)]
+pub struct LogTail {
+    pub source: LogSource,
+    client: aws_sdk_cloudwatchlogs::Client,
+    next_token: Option<String>,
+    /// Lines delivered so far.
+    pub delivered: usize,
+}
+
+/// GetLogEvents pages to read in one poll before yielding to the task poll.
+const MAX_PAGES_PER_POLL: usize = 20;
+
+impl LogTail {
+    pub fn new(clients: &Clients, source: LogSource) -> Self {
+        let client = match &source.region {
+            Some(region) => clients.logs_in(region),
+            None => clients.logs.clone(),
+        };
+        Self {
+            source,
+            client,
+            next_token: None,
+            delivered: 0,
+        }
+    }
+
+    /// New lines since the last call; empty while the stream does not exist yet.
+    pub async fn poll(&mut self) -> Result<Vec<String>> {
+        let mut lines = Vec::new();
+        for _ in 0..MAX_PAGES_PER_POLL {
+            let answer = self
+                .client
+                .get_log_events()
+                .log_group_name(&self.source.group)
+                .log_stream_name(&self.source.stream)
+                .start_from_head(true)
+                .set_next_token(self.next_token.clone())
+                .send()
+                .await;
+            if let Err(error) = &answer
+                && error_code(error) == Some("ResourceNotFoundException")
+            {
+                break;
+            }
+            let answer = answer.step(&format!(
+                "GetLogEvents {} {}",
+                self.source.group, self.source.stream
+            ))?;
+            let page: Vec<String> = answer
+                .events()
+                .iter()
+                .filter_map(|event| event.message())
+                .map(|message| message.trim_end_matches(['\r', '\n']).to_owned())
+                .collect();
+            let token = answer.next_forward_token().map(str::to_owned);
+            // At the end of the stream CloudWatch hands back the token it was given.
+            let at_end = page.is_empty() || token.is_none() || token == self.next_token;
+            if token.is_some() {
+                self.next_token = token;
+            }
+            self.delivered += page.len();
+            lines.extend(page);
+            if at_end {
+                break;
+            }
+        }
+        Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn awslogs_streams_are_named_prefix_container_task() {
+        let td = json!({"containerDefinitions": [
+            {"name": "app", "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": "/ecs/app", "awslogs-stream-prefix": "migrate", "awslogs-region": "eu-west-1"}}},
+            {"name": "agent", "logConfiguration": {"logDriver": "awsfirelens"}},
+            {"name": "bare"}
+        ]});
+        let (found, warnings) = sources(&td, "abc123");
+        assert_eq!(
+            found,
+            vec![LogSource {
+                container: "app".into(),
+                group: "/ecs/app".into(),
+                stream: "migrate/app/abc123".into(),
+                region: Some("eu-west-1".into()),
+            }]
+        );
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings[0].contains("\"awsfirelens\""));
+        assert!(warnings[1].contains("\"bare\" has no logConfiguration"));
+    }
+
+    #[test]
+    fn awslogs_without_a_prefix_is_a_warning() {
+        let td = json!({"containerDefinitions": [
+            {"name": "app", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}}
+        ]});
+        let (found, warnings) = sources(&td, "t");
+        assert!(found.is_empty());
+        assert!(warnings[0].contains("awslogs-stream-prefix"));
+    }
+}

@@ -1,0 +1,155 @@
+//! The result of a command as users and scripts see it: DESIGN.md's output names, a short text
+//! block for people, the same object as JSON for machines, and the exit code it maps to.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::failure::exit_code;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+    Cancelled,
+    Planned,
+}
+
+impl Status {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Succeeded | Status::Planned => exit_code::SUCCEEDED,
+            Status::Failed => exit_code::FAILED,
+            Status::TimedOut => exit_code::TIMED_OUT,
+            Status::Cancelled => exit_code::CANCELLED,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::TimedOut => "timed out",
+            Status::Cancelled => "cancelled",
+            Status::Planned => "planned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Outcome {
+    pub name: String,
+    pub status: Status,
+    /// The migration container's own exit code.
+    pub exit_code: Option<i32>,
+    pub reason: Option<String>,
+    pub task_arn: Option<String>,
+    pub task_definition_arn: Option<String>,
+    pub image: Option<String>,
+    pub command: Option<Vec<String>>,
+    pub stop_code: Option<String>,
+    pub stopped_reason: Option<String>,
+    pub log_url: Option<String>,
+    pub task_url: Option<String>,
+    pub duration_seconds: Option<u64>,
+}
+
+impl Outcome {
+    pub fn new(name: &str, status: Status) -> Self {
+        Self {
+            name: name.to_owned(),
+            status,
+            exit_code: None,
+            reason: None,
+            task_arn: None,
+            task_definition_arn: None,
+            image: None,
+            command: None,
+            stop_code: None,
+            stopped_reason: None,
+            log_url: None,
+            task_url: None,
+            duration_seconds: None,
+        }
+    }
+
+    /// The block printed at the end of `run`.
+    pub fn text_block(&self) -> String {
+        let mut text = format!("Migration {:?} {}\n", self.name, self.status.as_str());
+        let mut row = |label: &str, value: Option<String>| {
+            if let Some(value) = value {
+                let _ = writeln!(text, "  {label:<16} {value}");
+            }
+        };
+        row("reason:", self.reason.clone());
+        row("task:", self.task_arn.clone());
+        row("task definition:", self.task_definition_arn.clone());
+        row("image:", self.image.clone());
+        row(
+            "command:",
+            self.command.as_ref().map(|words| shell_words::join(words)),
+        );
+        row("exit code:", self.exit_code.map(|code| code.to_string()));
+        row(
+            "stop reason:",
+            match (&self.stop_code, &self.stopped_reason) {
+                (Some(code), Some(reason)) => Some(format!("{code}: {reason}")),
+                (code, reason) => code.clone().or_else(|| reason.clone()),
+            },
+        );
+        row(
+            "duration:",
+            self.duration_seconds.map(|secs| {
+                humantime::format_duration(std::time::Duration::from_secs(secs)).to_string()
+            }),
+        );
+        row("logs:", self.log_url.clone());
+        row("console:", self.task_url.clone());
+        text
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an outcome always serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_uses_the_documented_output_names() {
+        let mut outcome = Outcome::new("db", Status::TimedOut);
+        outcome.exit_code = Some(137);
+        outcome.task_arn = Some("arn:aws:ecs:us-east-1:1:task/c/t".into());
+        let json: serde_json::Value = serde_json::from_str(&outcome.to_json()).unwrap();
+        assert_eq!(json["status"], "timed_out");
+        assert_eq!(json["exit-code"], 137);
+        assert_eq!(json["task-arn"], "arn:aws:ecs:us-east-1:1:task/c/t");
+        assert!(json.get("task-definition-arn").is_some());
+        assert!(json.get("duration-seconds").is_some());
+        assert!(json.get("log-url").is_some());
+    }
+
+    #[test]
+    fn the_text_block_leaves_out_unknown_rows() {
+        let mut outcome = Outcome::new("db", Status::Failed);
+        outcome.exit_code = Some(3);
+        outcome.command = Some(vec!["sh".into(), "-c".into(), "exit 3".into()]);
+        assert_eq!(
+            outcome.text_block(),
+            "Migration \"db\" failed\n  command:          sh -c 'exit 3'\n  exit code:        3\n"
+        );
+    }
+
+    #[test]
+    fn each_status_maps_to_its_documented_exit_code() {
+        assert_eq!(Status::Succeeded.exit_code(), 0);
+        assert_eq!(Status::Failed.exit_code(), 1);
+        assert_eq!(Status::TimedOut.exit_code(), 124);
+        assert_eq!(Status::Cancelled.exit_code(), 130);
+    }
+}

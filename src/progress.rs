@@ -1,0 +1,78 @@
+//! Progress on stderr: plain one-line steps in CI (and GitHub's `::warning::` syntax there),
+//! a spinner on a terminal. The task's own log lines go through here too, so the spinner never
+//! tears them.
+
+use std::fmt::Display;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::ci::{CiContext, Runner};
+
+pub struct Progress {
+    spinner: Option<ProgressBar>,
+    github: bool,
+}
+
+impl Progress {
+    pub fn new(ci: &CiContext) -> Self {
+        let interactive = !ci.is_ci() && std::io::stderr().is_terminal();
+        let spinner = interactive.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self {
+            spinner,
+            github: ci.runner == Runner::GitHubActions,
+        }
+    }
+
+    /// A step starts: a line in CI, the spinner's message on a terminal.
+    pub fn step(&self, message: impl Display) {
+        match &self.spinner {
+            Some(spinner) => {
+                spinner.println(format!("• {message}"));
+                spinner.set_message(message.to_string());
+            }
+            None => eprintln!("ecs-migrate: {message}"),
+        }
+    }
+
+    /// One line of the task's output.
+    pub fn log_line(&self, line: &str) {
+        match &self.spinner {
+            Some(spinner) => spinner.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub fn warn(&self, message: impl Display) {
+        let text = if self.github {
+            format!("::warning::{message}")
+        } else {
+            format!("warning: {message}")
+        };
+        match &self.spinner {
+            Some(spinner) => spinner.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(spinner) = &self.spinner {
+            spinner.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
