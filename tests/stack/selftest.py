@@ -334,16 +334,23 @@ def case_missing_log_group() -> str:
     return reason[:70]
 
 
-def case_skip_running() -> str:
+def case_skip_running_late_logs() -> str:
     key = f"{KEY}-skip"
-    control("POST", "/_standin/behaviour", {"access_key": key, "skip_running": True})
+    control("POST", "/_standin/behaviour", {"access_key": key, "skip_running": True, "final_log_delay_ms": 1500})
     try:
         ecs2 = client("ecs", key)
-        arn = run(register("skip", [{"name": "app", "command": ["sh", "-c", "echo quick; sleep 1"]}]), ecs_client=ecs2)
+        arn = run(register("skip", [{"name": "app", "command": ["sh", "-c", "sleep 1; echo quick"]}]), ecs_client=ecs2)
         task, seen, _ = wait_stopped(arn, ecs_client=ecs2)
         check("RUNNING" not in seen and seen[-2:] == ["PENDING", "STOPPED"], f"statuses {seen}")
         check(container(task).get("exitCode") == 0, "exitCode")
-        return f"statuses {seen}"
+        check(log_lines(stream_of(task)) == [], "final batch delivered before final_log_delay_ms")
+        lines = wait_lines(stream_of(task), 1, timeout=5)
+        check(lines == ["quick"], f"logs {lines}")
+        late = (datetime.now(timezone.utc) - task["stoppedAt"]).total_seconds()
+        check(late >= 1.4, f"final batch readable {late:.1f}s after stoppedAt")
+        times = standin_task(arn, key)["state_times"]
+        check("RUNNING" not in times and {"PENDING", "STOPPED"} <= set(times), f"state_times {times}")
+        return f"statuses {seen}; last batch {late:.1f}s after stoppedAt"
     finally:
         control("DELETE", f"/_standin/behaviour?access_key={key}")
 
@@ -470,7 +477,7 @@ CASES: list[tuple[str, Callable[[], str]]] = [
     ("f-log-5000-lines", case_log_5000_lines),
     ("g-multi-container-secrets", case_multi_container_secrets),
     ("h-missing-log-group", case_missing_log_group),
-    ("i-skip-running", case_skip_running),
+    ("i-skip-running-late-logs", case_skip_running_late_logs),
     ("j-describe-unknown", case_describe_unknown),
     ("k-faults", case_faults),
     ("l-ecr", case_ecr),
