@@ -59,6 +59,9 @@ def main() -> None:
     finally:
         tasks.remove_all_containers()
         say("stopped")
+    # Idle keep-alive request threads and moto's machinery would delay the exit by seconds.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
