@@ -415,6 +415,8 @@ def remove_all_containers() -> None:
     with _RUNS_LOCK:
         runs = list(RUNS.values())
     for run in runs:
+        if run.finished:
+            continue  # a STOPPED task's containers are already gone
         for c in run.task.containers:
             if c.runtime_id:
                 try:
