@@ -92,6 +92,14 @@ wait_for() {
   done
 }
 
+# running PID: alive and not a zombie (our servers are reparented to PID 1, which may take a
+# while to reap them after they exit).
+running() {
+  local state
+  state="$(sed -E 's/.*\) ([A-Za-z]).*/\1/' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 # stop_pid NAME EXPECTED SECONDS: TERM the process in RUN_DIR/NAME.pid, wait up to SECONDS,
 # then KILL. Only touches the process if its command line still matches EXPECTED.
 stop_pid() {
@@ -104,7 +112,7 @@ stop_pid() {
   log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$(( $(date +%s) + secs ))
-  while kill -0 "$pid" 2>/dev/null; do
+  while running "$pid"; do
     if (( $(date +%s) >= deadline )); then
       log "$name did not stop within ${secs}s: KILL"
       kill -KILL "$pid" 2>/dev/null || true
