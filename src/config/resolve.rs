@@ -1,0 +1,230 @@
+//! Turns the merged raw layers into [`Settings`]: applies defaults, resolves relative paths
+//! against the config file, and rejects missing or contradictory keys with the fix spelled out.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use super::values::{parse_duration, parse_keyword, parse_launch_type};
+use super::{
+    BaseSource, CommandSpec, ConfigError, KeepContainers, OnCancel, RawConfig, ReportSettings,
+    Settings,
+};
+
+const DEFAULT_NAME: &str = "ecs-migrate";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+impl RawConfig {
+    /// Applies defaults and validates. `source` is the config file: named in messages, and the
+    /// directory that relative paths (`task_definition: taskdef.json`, `build.context`) start from.
+    /// An empty string counts as not set, so `${VAR:-}` can switch a key off.
+    pub fn resolve(self, source: Option<&Path>) -> Result<Settings, ConfigError> {
+        let file = Resolver { source };
+        let cluster = file.required(self.cluster, "cluster", "cluster: <name>", "--cluster")?;
+        let service = non_empty(self.service);
+        let base = match non_empty(self.task_definition) {
+            Some(task_definition) => file.base_source(&task_definition)?,
+            None => BaseSource::Service(service.clone().ok_or_else(|| file.missing_base())?),
+        };
+        let launch_type = self
+            .launch_type
+            .map(|text| parse_launch_type(&text).map_err(|e| file.error("launch_type", e)))
+            .transpose()?;
+        let strategy =
+            file.capacity_providers(self.capacity_provider_strategy.unwrap_or_default())?;
+        if launch_type.is_some() && !strategy.is_empty() {
+            return Err(file.error(
+                "launch_type",
+                "cannot be combined with capacity_provider_strategy (ECS takes one or the \
+                 other: remove one of them)",
+            ));
+        }
+        Ok(Settings {
+            name: non_empty(self.name)
+                .or_else(|| file.stem())
+                .unwrap_or_else(|| DEFAULT_NAME.to_owned()),
+            source: source.map(Path::to_path_buf),
+            cluster,
+            base,
+            service,
+            container: non_empty(self.container),
+            family: non_empty(self.family),
+            command: file.command("command", self.command)?,
+            entrypoint: file.command("entrypoint", self.entrypoint)?,
+            environment: self.environment.unwrap_or_default(),
+            secrets: self.secrets.unwrap_or_default(),
+            cpu: self.cpu,
+            memory: self.memory,
+            image: file.image(self.image.unwrap_or_default())?,
+            network: file.network(self.network)?,
+            launch_type,
+            capacity_provider_strategy: strategy,
+            platform_version: non_empty(self.platform_version),
+            timeout: file.duration("timeout", self.timeout, DEFAULT_TIMEOUT)?,
+            poll_interval: file.duration(
+                "poll_interval",
+                self.poll_interval,
+                DEFAULT_POLL_INTERVAL,
+            )?,
+            on_cancel: file.keyword("on_cancel", self.on_cancel, OnCancel::KEYWORDS)?,
+            keep_containers: file.keyword(
+                "keep_containers",
+                self.keep_containers,
+                KeepContainers::KEYWORDS,
+            )?,
+            tags: self.tags.unwrap_or_default(),
+            report: {
+                let raw = self.report.unwrap_or_default();
+                ReportSettings {
+                    pr_comment: raw.pr_comment.unwrap_or(true),
+                    check_run: raw.check_run.unwrap_or(true),
+                    summary: raw.summary.unwrap_or(true),
+                    slack_webhook: non_empty(raw.slack_webhook),
+                    path_map: raw.path_map.unwrap_or_default(),
+                }
+            },
+        })
+    }
+}
+
+pub(super) fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|text| !text.trim().is_empty())
+}
+
+/// `deploy/./app` → `deploy/app`, `./Dockerfile` → `Dockerfile`; `..` is kept (symlinks).
+pub(super) fn without_dot_parts(path: &Path) -> PathBuf {
+    let tidy: PathBuf = path
+        .components()
+        .filter(|part| *part != Component::CurDir)
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
+pub(super) struct Resolver<'a> {
+    source: Option<&'a Path>,
+}
+
+impl Resolver<'_> {
+    pub(super) fn error(&self, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError::for_key(self.source, key, message)
+    }
+
+    /// The file name to suggest editing; the default name when there is no file yet.
+    fn file_name(&self) -> String {
+        self.source.and_then(Path::file_name).map_or_else(
+            || "ecs-migrate.yml".to_owned(),
+            |name| name.to_string_lossy().into_owned(),
+        )
+    }
+
+    fn stem(&self) -> Option<String> {
+        let stem = self.source?.file_stem()?.to_string_lossy().into_owned();
+        (!stem.is_empty()).then_some(stem)
+    }
+
+    fn required(
+        &self,
+        value: Option<String>,
+        key: &str,
+        example: &str,
+        flag: &str,
+    ) -> Result<String, ConfigError> {
+        non_empty(value).ok_or_else(|| {
+            let file = self.file_name();
+            self.error(
+                key,
+                format!("required but not set (add `{example}` to {file} or pass {flag})"),
+            )
+        })
+    }
+
+    fn missing_base(&self) -> ConfigError {
+        let file = self.file_name();
+        self.error(
+            "service",
+            format!(
+                "required unless `task_definition` is set (add `service: <name>` or \
+                 `task_definition: <family[:rev]|file.json>` to {file}, or pass --service or \
+                 --task-definition)"
+            ),
+        )
+    }
+
+    fn base_source(&self, task_definition: &str) -> Result<BaseSource, ConfigError> {
+        let text = task_definition.trim();
+        if text.starts_with("arn:") {
+            return Ok(BaseSource::TaskDefinition(text.to_owned()));
+        }
+        let lower = text.to_ascii_lowercase();
+        let is_file = [".json", ".yml", ".yaml"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+            || text.contains(['/', '\\']);
+        if is_file {
+            return Ok(BaseSource::File(self.relative_to_file(text)));
+        }
+        let (family, revision) = text.split_once(':').unwrap_or((text, "1"));
+        let family_ok = (1..=255).contains(&family.len())
+            && family
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let revision_ok = !revision.is_empty() && revision.bytes().all(|b| b.is_ascii_digit());
+        if family_ok && revision_ok {
+            Ok(BaseSource::TaskDefinition(text.to_owned()))
+        } else {
+            Err(self.error(
+                "task_definition",
+                format!(
+                    "invalid value {task_definition:?} (use family[:revision] such as app-web:42, \
+                     a task definition ARN, or a .json/.yml/.yaml file)"
+                ),
+            ))
+        }
+    }
+
+    /// Relative paths in the file mean "next to the file", wherever the tool is started from.
+    pub(super) fn relative_to_file(&self, path: &str) -> PathBuf {
+        let path = Path::new(path);
+        let joined = match self.source.and_then(Path::parent) {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_path_buf(),
+        };
+        without_dot_parts(&joined)
+    }
+
+    fn command(
+        &self,
+        key: &str,
+        spec: Option<CommandSpec>,
+    ) -> Result<Option<Vec<String>>, ConfigError> {
+        let Some(spec) = spec else { return Ok(None) };
+        let args = spec.to_args().map_err(|message| self.error(key, message))?;
+        Ok((!args.is_empty()).then_some(args))
+    }
+
+    fn duration(
+        &self,
+        key: &str,
+        text: Option<String>,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        text.map_or(Ok(default), |text| {
+            parse_duration(&text).map_err(|e| self.error(key, e))
+        })
+    }
+
+    fn keyword<T: Copy + Default>(
+        &self,
+        key: &str,
+        text: Option<String>,
+        choices: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
+        text.map_or(Ok(T::default()), |text| {
+            parse_keyword(&text, choices).map_err(|e| self.error(key, e))
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! Tests for the config module, one file per behaviour area, with fixture YAML inline.
+
+mod errors;
+mod interpolation;
+mod merge;
+mod resolve;
+mod robustness;
+mod sources;
+
+use std::path::Path;
+
+use super::{CommandSpec, ConfigError, RawConfig, Settings, parse};
+
+/// The environment the fixtures see.
+fn environment(name: &str) -> Option<String> {
+    let value = match name {
+        "GITHUB_SHA" => "abc123",
+        "CLUSTER" => "app-prod",
+        "CPU" => "1024",
+        "PUBLIC" => "true",
+        "SUBNETS" => "subnet-a, subnet-b",
+        "EMPTY" => "",
+        "TRICKY" => "p@ss: #1 {x}",
+        _ => return None,
+    };
+    Some(value.to_owned())
+}
+
+fn load(yaml: &str) -> Result<RawConfig, ConfigError> {
+    parse(yaml, Path::new("ecs-migrate.yml"), &environment)
+}
+
+fn load_error(yaml: &str) -> String {
+    load(yaml)
+        .expect_err("the fixture should be rejected")
+        .to_string()
+}
+
+fn resolve(yaml: &str) -> Result<Settings, ConfigError> {
+    load(yaml)?.resolve(Some(Path::new("ecs-migrate.yml")))
+}
+
+fn settings(yaml: &str) -> Settings {
+    resolve(yaml).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn resolve_error(yaml: &str) -> String {
+    resolve(yaml)
+        .expect_err("the fixture should be rejected")
+        .to_string()
+}
