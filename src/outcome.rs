@@ -88,10 +88,7 @@ impl Outcome {
         row("task:", self.task_arn.clone());
         row("task definition:", self.task_definition_arn.clone());
         row("image:", self.image.clone());
-        row(
-            "command:",
-            self.command.as_ref().map(|words| shell_words::join(words)),
-        );
+        row("command:", self.command.as_ref().map(shell_words::join));
         row("exit code:", self.exit_code.map(|code| code.to_string()));
         row(
             "stop reason:",
@@ -141,7 +138,7 @@ mod tests {
         outcome.command = Some(vec!["sh".into(), "-c".into(), "exit 3".into()]);
         assert_eq!(
             outcome.text_block(),
-            "Migration \"db\" failed\n  command:          sh -c 'exit 3'\n  exit code:        3\n"
+            "Migration \"db\" failed\n  command:         sh -c 'exit 3'\n  exit code:       3\n"
         );
     }
 

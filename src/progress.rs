@@ -13,10 +13,11 @@ use crate::ci::{CiContext, Runner};
 pub struct Progress {
     spinner: Option<ProgressBar>,
     github: bool,
+    verbose: bool,
 }
 
 impl Progress {
-    pub fn new(ci: &CiContext) -> Self {
+    pub fn new(ci: &CiContext, verbose: bool) -> Self {
         let interactive = !ci.is_ci() && std::io::stderr().is_terminal();
         let spinner = interactive.then(|| {
             let bar = ProgressBar::new_spinner();
@@ -30,6 +31,7 @@ impl Progress {
         Self {
             spinner,
             github: ci.runner == Runner::GitHubActions,
+            verbose,
         }
     }
 
@@ -49,6 +51,13 @@ impl Progress {
         match &self.spinner {
             Some(spinner) => spinner.println(line),
             None => eprintln!("{line}"),
+        }
+    }
+
+    /// Detail shown only with `-v`: every poll, every request decision.
+    pub fn detail(&self, message: impl Display) {
+        if self.verbose {
+            self.log_line(&format!("ecs-migrate: {message}"));
         }
     }
 

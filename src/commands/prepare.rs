@@ -104,7 +104,7 @@ pub fn resource_tags(settings: &Settings, ci: &CiContext) -> Vec<Tag> {
 }
 
 /// The migration container's definition in the derived task definition.
-pub fn migration_container<'a>(prepared: &'a Prepared) -> &'a serde_json::Value {
+pub fn migration_container(prepared: &Prepared) -> &serde_json::Value {
     prepared.derived.task_definition["containerDefinitions"]
         .as_array()
         .and_then(|containers| {

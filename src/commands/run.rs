@@ -27,7 +27,7 @@ use super::{aws_target, load_settings};
 pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let settings = load_settings(global, args)?;
     let ci = CiContext::from_env();
-    let progress = Progress::new(&ci);
+    let progress = Progress::new(&ci, global.verbose > 0);
     let mut signals = Signals::install()?;
     let clients = Clients::connect(&aws_target(global)).await?;
     let prepared = prepare(&settings, Some(&clients)).await?;

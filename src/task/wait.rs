@@ -63,6 +63,10 @@ pub async fn wait_for_stop(
     loop {
         let task = describe(ecs, &options.cluster, task_arn).await?;
         let status = task.last_status().unwrap_or("UNKNOWN").to_owned();
+        progress.detail(format_args!(
+            "poll: lastStatus={status} desiredStatus={}",
+            task.desired_status().unwrap_or("?")
+        ));
         if status != last_status {
             progress.step(format!("task is {status}"));
             last_status = status.clone();

@@ -1,0 +1,8 @@
+//! Integration tests: the real `ecs-migrate` binary against the local stack (`tests/run.sh`
+//! starts dockerd, a registry and the ECS stand-in). One test binary, one module per area.
+
+mod config_errors;
+mod plan;
+mod run_logs;
+mod run_outcomes;
+mod support;

@@ -1,0 +1,117 @@
+//! `plan` and `render`: what `run` would do, with no AWS account for a file base, and no
+//! mutating call when it does talk to AWS.
+
+use std::path::PathBuf;
+
+use crate::support::aws::World;
+use crate::support::binary::{against, offline};
+use crate::support::stack::require_stack;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_shipped_example_plans_with_no_aws_at_all() {
+    let run = offline(&repo_root(), &["plan", "-c", "examples/ecs-migrate.yml"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    for expected in [
+        "Plan for migration \"ecs-migrate\"",
+        "app-web-migrate",
+        "bin/rails db:migrate",
+        "subnet-0a1b2c3d4e5f60718",
+        "\"startedBy\": \"ecs-migrate\"",
+        "RunTask request:",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?}:\n{}",
+            run.transcript()
+        );
+    }
+}
+
+#[test]
+fn render_prints_the_derived_task_definition() {
+    let run = offline(&repo_root(), &["render", "-c", "examples/ecs-migrate.yml"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let td: serde_json::Value = serde_json::from_str(&run.stdout).expect("render prints JSON");
+    assert_eq!(td["family"], "app-web-migrate");
+    let app = &td["containerDefinitions"][0];
+    assert_eq!(
+        app["command"],
+        serde_json::json!(["bin/rails", "db:migrate"])
+    );
+    assert_eq!(
+        app["image"],
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:2f1c9e0"
+    );
+    assert!(app.get("portMappings").is_none() && app.get("healthCheck").is_none());
+    for read_only in [
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "registeredAt",
+        "compatibilities",
+    ] {
+        assert!(td.get(read_only).is_none(), "{read_only} was not stripped");
+    }
+}
+
+#[test]
+fn plan_as_json_is_marked_planned() {
+    let run = offline(
+        &repo_root(),
+        &["plan", "-c", "examples/ecs-migrate.yml", "--output", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let plan = run.json();
+    assert_eq!(plan["status"], "planned");
+    assert_eq!(plan["run-task"]["cluster"], "app-prod");
+    assert_eq!(plan["task-definition"]["family"], "app-web-migrate");
+}
+
+#[test]
+fn plan_against_aws_sends_no_mutating_call() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "plan-readonly");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &[
+            "plan",
+            "--cluster",
+            &world.cluster,
+            "--service",
+            &world.service,
+            "--command",
+            "sh -c 'echo hi'",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains(&format!("{}-migrate", world.family)),
+        "{}",
+        run.transcript()
+    );
+    let actions = stack.actions(&world.access_key);
+    assert!(
+        actions.iter().any(|action| action == "DescribeServices"),
+        "{actions:?}"
+    );
+    let mutating: Vec<&String> = actions
+        .iter()
+        .filter(|action| {
+            [
+                "Register", "Run", "Stop", "Create", "Put", "Tag", "Delete", "Update",
+            ]
+            .iter()
+            .any(|verb| action.starts_with(verb))
+        })
+        .collect();
+    assert!(mutating.is_empty(), "plan sent {mutating:?}");
+    assert!(world.migration_revisions().is_empty());
+}

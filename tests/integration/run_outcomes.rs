@@ -1,0 +1,293 @@
+//! `run` end to end on the stand-in, one test per way a migration can end: the exit code, the
+//! result and what reached ECS are what a user would see.
+
+use serde_json::json;
+
+use crate::support::aws::World;
+use crate::support::binary::{Run, against};
+use crate::support::stack::{Stack, require_stack};
+
+/// Runs the migration of `world`'s service with `command` and extra flags, JSON result.
+fn migrate(stack: &Stack, world: &World, command: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "run",
+        "--output",
+        "json",
+        "--cluster",
+        &world.cluster,
+        "--service",
+        &world.service,
+        "--command",
+        command,
+    ];
+    if !extra.contains(&"--poll-interval") {
+        args.extend_from_slice(&["--poll-interval", "250ms"]);
+    }
+    args.extend_from_slice(extra);
+    against(stack, &world.access_key, dir.path(), &args)
+}
+
+fn count(actions: &[String], name: &str) -> usize {
+    actions.iter().filter(|action| *action == name).count()
+}
+
+#[test]
+fn a_migration_that_succeeds_exits_0_with_its_logs_shown() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "succeeds");
+    world.app_service(&stack, 64);
+    let run = migrate(
+        &stack,
+        &world,
+        "sh -c 'echo migrating 0042_add_users; echo migrations done'",
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "succeeded");
+    assert_eq!(result["exit-code"], 0);
+    assert!(result["task-arn"].as_str().unwrap().contains(":task/"));
+    let td_arn = result["task-definition-arn"].as_str().unwrap();
+    assert!(
+        td_arn.contains(&format!("{}-migrate:1", world.family)),
+        "{td_arn}"
+    );
+    assert!(
+        run.stderr.contains("migrating 0042_add_users\n"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stderr.contains("migrations done\n"),
+        "{}",
+        run.transcript()
+    );
+
+    let requests = stack.requests(&world.access_key);
+    let run_task = requests
+        .iter()
+        .find(|request| request["action"] == "RunTask")
+        .expect("RunTask sent");
+    assert_eq!(run_task["body"]["startedBy"], "ecs-migrate");
+    assert_eq!(run_task["body"]["launchType"], "FARGATE");
+    assert!(
+        !run_task["body"]["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let registered = world.describe_task_definition(td_arn);
+    let app = &registered.container_definitions()[0];
+    assert_eq!(
+        app.command(),
+        [
+            "sh",
+            "-c",
+            "echo migrating 0042_add_users; echo migrations done"
+        ]
+    );
+    assert!(app.port_mappings().is_empty() && app.health_check().is_none());
+    let tags = world.block_on(async {
+        world
+            .ecs
+            .list_tags_for_resource()
+            .resource_arn(td_arn)
+            .send()
+            .await
+            .expect("ListTagsForResource")
+    });
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|tag| tag.key() == Some("ecs-migrate:name")),
+        "the registered revision is not tagged: {tags:?}"
+    );
+
+    // The same migration again reuses the revision instead of registering another.
+    let again = migrate(
+        &stack,
+        &world,
+        "sh -c 'echo migrating 0042_add_users; echo migrations done'",
+        &[],
+    );
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    assert_eq!(again.json()["task-definition-arn"], td_arn);
+    assert_eq!(world.migration_revisions().len(), 1);
+}
+
+#[test]
+fn a_failing_migration_exits_1_with_its_exit_code_and_last_line() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "exits-3");
+    world.app_service(&stack, 64);
+    let run = migrate(
+        &stack,
+        &world,
+        "sh -c 'echo applying 0043; echo \"PG::DuplicateTable: relation users already exists\" >&2; exit 3'",
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "failed");
+    assert_eq!(result["exit-code"], 3);
+    assert_eq!(result["stop-code"], "EssentialContainerExited");
+    assert!(
+        result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("exited with code 3")
+    );
+    assert!(
+        run.stderr
+            .contains("PG::DuplicateTable: relation users already exists"),
+        "the last log line is lost:\n{}",
+        run.transcript()
+    );
+}
+
+#[test]
+fn an_image_that_cannot_be_pulled_fails_to_start() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "pull-fails");
+    world.app_service(&stack, 64);
+    let missing = format!("{}/ecs-migrate-test/missing:nope", stack.registry);
+    let run = migrate(&stack, &world, "true", &["--image", &missing]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "failed");
+    assert_eq!(result["stop-code"], "TaskFailedToStart");
+    assert_eq!(result["exit-code"], serde_json::Value::Null);
+    assert!(
+        result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("CannotPullContainerError"),
+        "{}",
+        run.transcript()
+    );
+}
+
+#[test]
+fn a_migration_killed_by_its_memory_limit_reports_oom() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "oom");
+    world.app_service(&stack, 16);
+    let run = migrate(
+        &stack,
+        &world,
+        "dd if=/dev/zero of=/dev/null bs=64M count=1",
+        &["--memory", "16"],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["exit-code"], 137);
+    assert!(
+        result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("OutOfMemoryError"),
+        "{}",
+        run.transcript()
+    );
+}
+
+#[test]
+fn a_task_that_stops_before_running_is_seen_is_still_judged() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "never-running");
+    world.app_service(&stack, 64);
+    stack.set_behaviour(&world.access_key, json!({"skip_running": true}));
+    let run = migrate(&stack, &world, "sh -c 'echo quick'", &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        !run.stderr.contains("task is RUNNING"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stderr.contains("task is STOPPED"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stderr.contains("quick\n"), "{}", run.transcript());
+}
+
+#[test]
+fn a_long_wait_is_not_cut_short_after_100_polls() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "long-wait");
+    world.app_service(&stack, 64);
+    // 4 s at 20 ms is about 200 polls: twice what `aws ecs wait tasks-stopped` allows.
+    let run = migrate(
+        &stack,
+        &world,
+        "sh -c 'sleep 4; echo finally'",
+        &["--poll-interval", "20ms"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let polls = count(&stack.actions(&world.access_key), "DescribeTasks");
+    assert!(polls > 100, "only {polls} DescribeTasks calls");
+    assert!(run.stderr.contains("finally\n"), "{}", run.transcript());
+}
+
+#[test]
+fn runtask_failures_are_reported_as_a_failed_start() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "runtask-failures");
+    world.app_service(&stack, 64);
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"run_task_failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:MEMORY"}]}),
+    );
+    let run = migrate(&stack, &world, "true", &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "failed");
+    assert!(
+        result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("RESOURCE:MEMORY"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(result["task-arn"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_timeout_stops_the_task_and_exits_124() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "timeout");
+    world.app_service(&stack, 64);
+    let run = migrate(&stack, &world, "sleep 300", &["--timeout", "3s"]);
+    assert_eq!(run.code, 124, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "timed_out");
+    assert_eq!(result["stop-code"], "UserInitiated");
+    let actions = stack.actions(&world.access_key);
+    assert_eq!(count(&actions, "StopTask"), 1, "{actions:?}");
+    let stop = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .find(|request| request["action"] == "StopTask")
+        .unwrap();
+    assert!(
+        stop["body"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("timeout of 3s passed"),
+        "{stop}"
+    );
+    let tasks = stack.tasks(&world.access_key);
+    assert_eq!(tasks.len(), 1);
+    assert!(
+        tasks[0]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|container| container["exists"] == false),
+        "a container outlived StopTask: {}",
+        tasks[0]
+    );
+}

@@ -1,0 +1,186 @@
+//! AWS fixtures in the stand-in, made with the real SDK: a cluster, a log group, the app's
+//! task definition and service, each named after the test so tests run in parallel.
+
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType,
+    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode,
+};
+
+use super::stack::Stack;
+
+/// A short id of this test process, the same for all its tests.
+fn run_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.subsec_nanos())
+            .unwrap_or_default();
+        format!("{:x}", (std::process::id() << 8) ^ nanos)
+    })
+}
+
+/// One test's world: its own access key (which scopes the stand-in's request log and
+/// behaviour), cluster, log group, family and service.
+pub struct World {
+    pub access_key: String,
+    pub cluster: String,
+    pub log_group: String,
+    pub family: String,
+    pub service: String,
+    pub ecs: aws_sdk_ecs::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl World {
+    pub fn new(stack: &Stack, test: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        // The fixtures are made under a different key than the one the binary uses, so the
+        // request log of `access_key` holds only what the binary sent.
+        let config = runtime.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(&stack.endpoint)
+                .region(aws_config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+                    format!("fixture-{test}-{}", run_id()),
+                    "test",
+                    None,
+                    None,
+                    "tests",
+                ))
+                .load(),
+        );
+        // Unique per test run too, so the suite can run again against a stack that is still up.
+        let test = format!("{test}-{}", run_id());
+        let world = Self {
+            access_key: format!("test-{test}"),
+            cluster: format!("c-{test}"),
+            log_group: format!("/ecs/{test}"),
+            family: format!("app-{test}"),
+            service: format!("web-{test}"),
+            ecs: aws_sdk_ecs::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            runtime,
+        };
+        world.block_on(async {
+            world
+                .ecs
+                .create_cluster()
+                .cluster_name(&world.cluster)
+                .send()
+                .await
+                .expect("CreateCluster");
+            world
+                .logs
+                .create_log_group()
+                .log_group_name(&world.log_group)
+                .send()
+                .await
+                .expect("CreateLogGroup");
+        });
+        world
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Registers the app's task definition (Fargate, awsvpc, the web container `app` running
+    /// the test image with awslogs) and a service using it; returns the task definition ARN.
+    pub fn app_service(&self, stack: &Stack, memory: i32) -> String {
+        let (subnets, security_groups) = stack.network();
+        self.block_on(async {
+            let container = ContainerDefinition::builder()
+                .name("app")
+                .image(&stack.image)
+                .essential(true)
+                .memory(memory)
+                .command("sh")
+                .command("-c")
+                .command("echo serving; sleep 3600")
+                .log_configuration(
+                    LogConfiguration::builder()
+                        .log_driver(LogDriver::Awslogs)
+                        .options("awslogs-group", &self.log_group)
+                        .options("awslogs-region", "us-east-1")
+                        .options("awslogs-stream-prefix", "web")
+                        .build()
+                        .expect("log configuration"),
+                )
+                .build();
+            let registered = self
+                .ecs
+                .register_task_definition()
+                .family(&self.family)
+                .network_mode(NetworkMode::Awsvpc)
+                .requires_compatibilities(Compatibility::Fargate)
+                .cpu("256")
+                .memory(memory.to_string())
+                .container_definitions(container)
+                .send()
+                .await
+                .expect("RegisterTaskDefinition");
+            let arn = registered
+                .task_definition()
+                .and_then(|definition| definition.task_definition_arn())
+                .expect("task definition ARN")
+                .to_owned();
+            self.ecs
+                .create_service()
+                .cluster(&self.cluster)
+                .service_name(&self.service)
+                .task_definition(&arn)
+                .desired_count(0)
+                .launch_type(LaunchType::Fargate)
+                .network_configuration(
+                    NetworkConfiguration::builder()
+                        .awsvpc_configuration(
+                            AwsVpcConfiguration::builder()
+                                .set_subnets(Some(subnets))
+                                .set_security_groups(Some(security_groups))
+                                .assign_public_ip(AssignPublicIp::Disabled)
+                                .build()
+                                .expect("awsvpc configuration"),
+                        )
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("CreateService");
+            arn
+        })
+    }
+
+    /// The revisions registered in the migration family, oldest first.
+    pub fn migration_revisions(&self) -> Vec<String> {
+        self.block_on(async {
+            self.ecs
+                .list_task_definitions()
+                .family_prefix(format!("{}-migrate", self.family))
+                .send()
+                .await
+                .expect("ListTaskDefinitions")
+                .task_definition_arns()
+                .to_vec()
+        })
+    }
+
+    /// The migration task definition as registered (raw SDK type).
+    pub fn describe_task_definition(&self, name: &str) -> aws_sdk_ecs::types::TaskDefinition {
+        self.block_on(async {
+            self.ecs
+                .describe_task_definition()
+                .task_definition(name)
+                .send()
+                .await
+                .expect("DescribeTaskDefinition")
+                .task_definition()
+                .expect("a task definition")
+                .clone()
+        })
+    }
+}

@@ -1,0 +1,84 @@
+//! Runs the real binary as a user would: in a scratch directory, colour off, with only the
+//! environment we give it (no stray GitHub or AWS settings from the machine).
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+use super::stack::Stack;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Everything the user saw, for assertion messages.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit code {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.transcript()))
+    }
+}
+
+/// `ecs-migrate <args>` in `dir` with no AWS at all.
+pub fn offline(dir: &Path, args: &[&str]) -> Run {
+    let mut command = base_command(dir);
+    command.args(args);
+    Run::from(command.output().expect("run ecs-migrate"))
+}
+
+/// `ecs-migrate <args>` in `dir`, talking to the stand-in as `access_key`.
+pub fn against(stack: &Stack, access_key: &str, dir: &Path, args: &[&str]) -> Run {
+    let mut command = base_command(dir);
+    command
+        .env("AWS_ENDPOINT_URL", &stack.endpoint)
+        .env("AWS_ACCESS_KEY_ID", access_key)
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .args(args);
+    Run::from(command.output().expect("run ecs-migrate"))
+}
+
+fn base_command(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("ecs-migrate").expect("the ecs-migrate binary");
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("CI", "true");
+    for (name, _) in std::env::vars() {
+        let foreign = name.starts_with("AWS_")
+            || name.starts_with("GITHUB_")
+            || name.starts_with("CODEBUILD_")
+            || name.starts_with("ECS_MIGRATE_")
+            || name == "RUNNER_TEMP";
+        if foreign {
+            command.env_remove(&name);
+        }
+    }
+    // No shared config or credentials file of the machine may leak in.
+    command
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}

@@ -1,0 +1,6 @@
+//! Shared test machinery: the stack's address, a per-test AWS identity, fixtures, and a way to
+//! run the binary the way a user does.
+
+pub mod aws;
+pub mod binary;
+pub mod stack;

@@ -1,0 +1,107 @@
+//! The local stack started by `tests/run.sh`: where it is and its control API.
+
+use serde_json::Value;
+
+pub struct Stack {
+    pub endpoint: String,
+    pub image: String,
+    pub registry: String,
+}
+
+/// The stack, or `None` (with a note) when it is not running and we are not in CI.
+/// Under `CI=true` a missing stack is a failure, never a silent skip.
+pub fn stack() -> Option<Stack> {
+    match std::env::var("ECS_MIGRATE_TEST_ENDPOINT") {
+        Ok(endpoint) => Some(Stack {
+            endpoint,
+            image: std::env::var("ECS_MIGRATE_TEST_IMAGE").expect("ECS_MIGRATE_TEST_IMAGE"),
+            registry: std::env::var("ECS_MIGRATE_TEST_REGISTRY")
+                .expect("ECS_MIGRATE_TEST_REGISTRY"),
+        }),
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!(
+                "the test stack is not running (ECS_MIGRATE_TEST_ENDPOINT unset): run tests/run.sh"
+            )
+        }
+        Err(_) => {
+            eprintln!("skipped: the test stack is not running; run tests/run.sh");
+            None
+        }
+    }
+}
+
+/// Skips the test (outside CI) when the stack is not up.
+macro_rules! require_stack {
+    () => {
+        match $crate::support::stack::stack() {
+            Some(stack) => stack,
+            None => return,
+        }
+    };
+}
+pub(crate) use require_stack;
+
+impl Stack {
+    fn url(&self, path: &str) -> String {
+        format!("{}/_standin/{path}", self.endpoint)
+    }
+
+    /// Every AWS request that reached the stand-in with this access key.
+    pub fn requests(&self, access_key: &str) -> Vec<Value> {
+        let mut answer = ureq::get(&self.url("requests"))
+            .query("access_key", access_key)
+            .call()
+            .expect("stand-in request log");
+        let body: Value = answer.body_mut().read_json().expect("request log JSON");
+        match body {
+            Value::Array(items) => items,
+            other => other["requests"].as_array().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The action names (e.g. `RunTask`) of those requests, in order.
+    pub fn actions(&self, access_key: &str) -> Vec<String> {
+        self.requests(access_key)
+            .iter()
+            .filter_map(|request| request["action"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Per-access-key behaviour of the stand-in (fault injection, RunTask failures, ...).
+    pub fn set_behaviour(&self, access_key: &str, mut behaviour: Value) {
+        behaviour["access_key"] = access_key.into();
+        ureq::post(&self.url("behaviour"))
+            .send_json(&behaviour)
+            .expect("stand-in behaviour");
+    }
+
+    /// The tasks this access key started, as the stand-in saw them.
+    pub fn tasks(&self, access_key: &str) -> Vec<Value> {
+        let mut answer = ureq::get(&self.url("tasks"))
+            .query("access_key", access_key)
+            .call()
+            .expect("stand-in tasks");
+        let body: Value = answer.body_mut().read_json().expect("tasks JSON");
+        match body {
+            Value::Array(items) => items,
+            other => other["tasks"].as_array().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The default VPC's subnets and security groups.
+    pub fn network(&self) -> (Vec<String>, Vec<String>) {
+        let mut answer = ureq::get(&self.url("network"))
+            .call()
+            .expect("stand-in network");
+        let body: Value = answer.body_mut().read_json().expect("network JSON");
+        let list = |key: &str| -> Vec<String> {
+            body[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect()
+        };
+        (list("subnets"), list("security_groups"))
+    }
+}
