@@ -55,6 +55,9 @@ pub struct Outcome {
     pub log_url: Option<String>,
     pub task_url: Option<String>,
     pub duration_seconds: Option<u64>,
+    /// The task's last log lines, for reports; not part of the JSON result.
+    #[serde(skip)]
+    pub log_tail: Vec<String>,
 }
 
 impl Outcome {
@@ -73,6 +76,7 @@ impl Outcome {
             log_url: None,
             task_url: None,
             duration_seconds: None,
+            log_tail: Vec::new(),
         }
     }
 

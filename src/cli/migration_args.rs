@@ -71,8 +71,8 @@ pub struct MigrationArgs {
     /// Which other containers to keep: the ones the migration depends on, or all
     #[arg(long, value_name = "dependencies|all")]
     pub keep_containers: Option<String>,
-    /// Tag for the task and task definition (repeatable)
-    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    /// Tag for the task and task definition (repeatable; `--tag` is the image tag)
+    #[arg(long = "tags", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub tags: Vec<(String, String)>,
     /// Name of this migration in reports [default: the config file's name]
     #[arg(long)]

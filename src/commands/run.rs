@@ -17,7 +17,7 @@ use crate::progress::Progress;
 use crate::task::evaluate::{ContainerResult, StoppedTask, evaluate};
 use crate::task::launch::run_task_request;
 use crate::task::{
-    Interruption, Signals, Started, WaitEnd, WaitOptions, start_task, wait_for_stop,
+    Interruption, RecentLines, Signals, Started, WaitEnd, WaitOptions, start_task, wait_for_stop,
 };
 use crate::taskdef::register_or_reuse;
 
@@ -114,11 +114,13 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         .collect();
 
     let options = wait_options(&settings, &ci);
+    let mut recent = RecentLines::default();
     let end = wait_for_stop(
         &clients.ecs,
         &task_arn,
         &mut tails,
         &progress,
+        &mut recent,
         &mut signals,
         &options,
     )
@@ -128,6 +130,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         cluster: settings.cluster.clone(),
     })?;
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
+    outcome.log_tail = recent.into_vec();
     judge(&mut outcome, &prepared, end);
     Ok(finish(global, &progress, outcome))
 }

@@ -7,4 +7,4 @@ mod start;
 mod wait;
 
 pub use start::{Started, start_task};
-pub use wait::{Interruption, Signals, WaitEnd, WaitOptions, wait_for_stop};
+pub use wait::{Interruption, RecentLines, Signals, WaitEnd, WaitOptions, wait_for_stop};

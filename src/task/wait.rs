@@ -54,6 +54,7 @@ pub async fn wait_for_stop(
     task_arn: &str,
     tails: &mut [LogTail],
     progress: &Progress,
+    recent: &mut RecentLines,
     signals: &mut Signals,
     options: &WaitOptions,
 ) -> Result<WaitEnd> {
@@ -71,9 +72,9 @@ pub async fn wait_for_stop(
             progress.step(format!("task is {status}"));
             last_status = status.clone();
         }
-        pump_logs(tails, progress).await;
+        pump_logs(tails, progress, recent).await;
         if status == "STOPPED" {
-            drain_logs(tails, progress).await;
+            drain_logs(tails, progress, recent).await;
             return Ok(WaitEnd::Stopped {
                 task: Box::new(task),
                 interrupted: interruption.map(|(kind, _)| kind),
@@ -152,21 +153,42 @@ async fn describe(ecs: &aws_sdk_ecs::Client, cluster: &str, task_arn: &str) -> R
     Err(anyhow::anyhow!("DescribeTasks {task_arn}: {why}")).context("the task vanished from ECS")
 }
 
+/// The task's most recent log lines, kept for the reports.
+#[derive(Debug, Default)]
+pub struct RecentLines(std::collections::VecDeque<String>);
+
+impl RecentLines {
+    const KEEP: usize = 50;
+
+    fn push(&mut self, line: String) {
+        if self.0.len() == Self::KEEP {
+            self.0.pop_front();
+        }
+        self.0.push_back(line);
+    }
+
+    pub fn into_vec(self) -> Vec<String> {
+        self.0.into()
+    }
+}
+
 /// Prints whatever is new in every stream; a failed read is retried on the next poll.
-async fn pump_logs(tails: &mut [LogTail], progress: &Progress) -> usize {
+async fn pump_logs(tails: &mut [LogTail], progress: &Progress, recent: &mut RecentLines) -> usize {
     let prefixed = tails.len() > 1;
     let mut printed = 0;
     for tail in tails.iter_mut() {
         match tail.poll().await {
             Ok(lines) => {
-                for line in &lines {
-                    if prefixed {
-                        progress.log_line(&format!("[{}] {line}", tail.source.container));
-                    } else {
-                        progress.log_line(line);
-                    }
-                }
                 printed += lines.len();
+                for line in lines {
+                    let line = if prefixed {
+                        format!("[{}] {line}", tail.source.container)
+                    } else {
+                        line
+                    };
+                    progress.log_line(&line);
+                    recent.push(line);
+                }
             }
             Err(error) => progress.warn(format!("reading logs failed, will retry: {error:#}")),
         }
@@ -174,14 +196,14 @@ async fn pump_logs(tails: &mut [LogTail], progress: &Progress) -> usize {
     printed
 }
 
-async fn drain_logs(tails: &mut [LogTail], progress: &Progress) {
+async fn drain_logs(tails: &mut [LogTail], progress: &Progress, recent: &mut RecentLines) {
     if tails.is_empty() {
         return;
     }
     let stopped_seen = Instant::now();
     loop {
         tokio::time::sleep(DRAIN_POLL).await;
-        let printed = pump_logs(tails, progress).await;
+        let printed = pump_logs(tails, progress, recent).await;
         let elapsed = stopped_seen.elapsed();
         if (printed == 0 && elapsed >= DRAIN_QUIET) || elapsed >= DRAIN_LIMIT {
             return;
