@@ -14,6 +14,8 @@ pub struct CiContext {
     pub commit: Option<String>,
     /// A stable identifier of this CI run (the Actions run URL, the CodeBuild build id).
     pub run: Option<String>,
+    /// Which attempt of the run this is (GitHub's "re-run jobs" makes a new one).
+    pub attempt: Option<String>,
 }
 
 impl CiContext {
@@ -34,6 +36,7 @@ impl CiContext {
                 runner: Runner::GitHubActions,
                 commit: get("GITHUB_SHA"),
                 run,
+                attempt: get("GITHUB_RUN_ATTEMPT"),
             };
         }
         if let Some(build_id) = get("CODEBUILD_BUILD_ID") {
@@ -41,12 +44,14 @@ impl CiContext {
                 runner: Runner::CodeBuild,
                 commit: get("CODEBUILD_RESOLVED_SOURCE_VERSION"),
                 run: Some(build_id),
+                attempt: None,
             };
         }
         Self {
             runner: Runner::Local,
             commit: get("GITHUB_SHA"),
             run: None,
+            attempt: None,
         }
     }
 

@@ -71,9 +71,6 @@ pub struct LogTail {
     pub delivered: usize,
 }
 
-/// GetLogEvents pages to read in one poll before yielding to the task poll.
-const MAX_PAGES_PER_POLL: usize = 20;
-
 impl LogTail {
     pub fn new(clients: &Clients, source: LogSource) -> Self {
         let client = match &source.region {
@@ -88,48 +85,51 @@ impl LogTail {
         }
     }
 
-    /// New lines since the last call; empty while the stream does not exist yet.
-    pub async fn poll(&mut self) -> Result<Vec<String>> {
-        let mut lines = Vec::new();
-        for _ in 0..MAX_PAGES_PER_POLL {
-            let answer = self
-                .client
-                .get_log_events()
-                .log_group_name(&self.source.group)
-                .log_stream_name(&self.source.stream)
-                .start_from_head(true)
-                .set_next_token(self.next_token.clone())
-                .send()
-                .await;
-            if let Err(error) = &answer
-                && error_code(error) == Some("ResourceNotFoundException")
-            {
-                break;
-            }
-            let answer = answer.step(&format!(
-                "GetLogEvents {} {}",
-                self.source.group, self.source.stream
-            ))?;
-            let page: Vec<String> = answer
-                .events()
-                .iter()
-                .filter_map(|event| event.message())
-                .map(|message| message.trim_end_matches(['\r', '\n']).to_owned())
-                .collect();
-            let token = answer.next_forward_token().map(str::to_owned);
-            // At the end of the stream CloudWatch hands back the token it was given.
-            let at_end = page.is_empty() || token.is_none() || token == self.next_token;
-            if token.is_some() {
-                self.next_token = token;
-            }
-            self.delivered += page.len();
-            lines.extend(page);
-            if at_end {
-                break;
-            }
+    /// The next page of new lines; empty while the stream does not exist yet.
+    ///
+    /// Cancel-safe: the reading position moves only together with the lines it returns, so a
+    /// call dropped mid-request loses nothing and the next call asks again.
+    pub async fn next_page(&mut self) -> Result<Page> {
+        let answer = self
+            .client
+            .get_log_events()
+            .log_group_name(&self.source.group)
+            .log_stream_name(&self.source.stream)
+            .start_from_head(true)
+            .set_next_token(self.next_token.clone())
+            .send()
+            .await;
+        if let Err(error) = &answer
+            && error_code(error) == Some("ResourceNotFoundException")
+        {
+            return Ok(Page::default());
         }
-        Ok(lines)
+        let answer = answer.step(&format!(
+            "GetLogEvents {} {}",
+            self.source.group, self.source.stream
+        ))?;
+        let lines: Vec<String> = answer
+            .events()
+            .iter()
+            .filter_map(|event| event.message())
+            .map(|message| message.trim_end_matches(['\r', '\n']).to_owned())
+            .collect();
+        let token = answer.next_forward_token().map(str::to_owned);
+        // Caught up: CloudWatch hands back the token it was given (or none, or no events).
+        let more = !lines.is_empty() && token.is_some() && token != self.next_token;
+        if token.is_some() {
+            self.next_token = token;
+        }
+        self.delivered += lines.len();
+        Ok(Page { lines, more })
     }
+}
+
+/// One GetLogEvents answer: its lines, and whether more may be waiting right now.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub lines: Vec<String>,
+    pub more: bool,
 }
 
 #[cfg(test)]

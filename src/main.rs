@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod failure;
 mod links;
+mod lock;
 mod logs;
 mod outcome;
 mod progress;

@@ -25,6 +25,7 @@ pub struct Target {
 pub struct Clients {
     pub ecs: aws_sdk_ecs::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub ssm: aws_sdk_ssm::Client,
     pub region: String,
     sdk_config: SdkConfig,
 }
@@ -57,6 +58,7 @@ impl Clients {
         Ok(Self {
             ecs: aws_sdk_ecs::Client::new(&sdk_config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk_config),
+            ssm: aws_sdk_ssm::Client::new(&sdk_config),
             region,
             sdk_config,
         })

@@ -68,6 +68,12 @@ pub struct MigrationArgs {
     /// On timeout or cancellation: stop the task, or leave it running
     #[arg(long, value_name = "stop|leave")]
     pub on_cancel: Option<String>,
+    /// When another run of this migration is under way: wait for it, or fail
+    #[arg(long, value_name = "wait|fail")]
+    pub on_conflict: Option<String>,
+    /// How long to ride out failing AWS calls while waiting before giving up (e.g. 3m)
+    #[arg(long)]
+    pub max_outage: Option<String>,
     /// Which other containers to keep: the ones the migration depends on, or all
     #[arg(long, value_name = "dependencies|all")]
     pub keep_containers: Option<String>,
@@ -125,6 +131,8 @@ impl MigrationArgs {
             timeout: self.timeout.clone(),
             poll_interval: self.poll_interval.clone(),
             on_cancel: self.on_cancel.clone(),
+            on_conflict: self.on_conflict.clone(),
+            max_outage: self.max_outage.clone(),
             keep_containers: self.keep_containers.clone(),
             tags: non_empty_map(&self.tags),
             name: self.name.clone(),

@@ -5,6 +5,8 @@ mod plan;
 mod prepare;
 mod render;
 mod run;
+mod turn;
+mod verdict;
 
 use std::path::{Path, PathBuf};
 

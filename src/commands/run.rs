@@ -3,7 +3,6 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use aws_sdk_ecs::types::Task;
 
 use crate::aws::Clients;
 use crate::ci::CiContext;
@@ -11,17 +10,19 @@ use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::Settings;
 use crate::failure::TaskLeftBehind;
 use crate::links;
+use crate::lock::Lock;
 use crate::logs::{self, LogTail};
 use crate::outcome::{Outcome, Status};
 use crate::progress::Progress;
-use crate::task::evaluate::{ContainerResult, StoppedTask, evaluate};
-use crate::task::launch::run_task_request;
+use crate::task::launch::{Tag, run_task_request};
 use crate::task::{
-    Interruption, RecentLines, Signals, Started, WaitEnd, WaitOptions, start_task, wait_for_stop,
+    RecentLines, Signals, Started, WaitEnd, WaitOptions, client_token, start_task, wait_for_stop,
 };
 use crate::taskdef::register_or_reuse;
 
-use super::prepare::{Prepared, migration_container, prepare, resource_tags};
+use super::prepare::{migration_container, prepare, resource_tags};
+use super::turn::{Claim, TOKEN_TAG, Turn, wait_for_turn};
+use super::verdict::judge;
 use super::{aws_target, load_settings};
 
 pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
@@ -65,28 +66,75 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             .collect()
     });
 
-    let request = run_task_request(
+    let mut request = run_task_request(
         &settings,
         prepared.service.as_ref(),
         &prepared.derived.task_definition,
         &registration.arn,
         tags,
     )?;
+    let token = client_token(&prepared.derived.family, &ci);
+    progress.detail(format_args!("RunTask clientToken {token}"));
+    request.tags.push(Tag {
+        key: TOKEN_TAG.to_owned(),
+        value: token.clone(),
+    });
+    let claim = Claim {
+        settings: &settings,
+        family: &prepared.derived.family,
+        token: &token,
+        run: ci.run.clone(),
+    };
+    let mut lock = match wait_for_turn(&clients, &claim, &progress, &mut signals).await? {
+        Turn::Ours(lock) => lock,
+        Turn::Busy(holder) => {
+            outcome.reason = Some(format!(
+                "another run of this migration is under way (on_conflict: fail): {holder}"
+            ));
+            return Ok(finish(global, &progress, outcome));
+        }
+        Turn::TimedOut(holder) => {
+            outcome.status = Status::TimedOut;
+            outcome.reason = Some(format!(
+                "timed out waiting for another run of this migration: {holder}"
+            ));
+            return Ok(finish(global, &progress, outcome));
+        }
+        Turn::Cancelled => {
+            outcome.status = Status::Cancelled;
+            outcome.reason = Some("cancelled before the task was started".to_owned());
+            return Ok(finish(global, &progress, outcome));
+        }
+    };
+
     progress.step(format!(
         "starting the migration task in cluster {}",
         settings.cluster
     ));
     let started_at = Instant::now();
-    let task_arn = match start_task(&clients.ecs, &request).await? {
-        Started::Task { arn } => arn,
-        Started::Refused(failures) => {
+    let started = start_task(&clients.ecs, &request, &token).await;
+    let task_arn = match started {
+        Ok(Started::Task { arn }) => arn,
+        Ok(Started::Refused(failures)) => {
+            release(lock, &progress).await;
             outcome.reason = Some(format!(
                 "ECS could not start the task: {}",
                 failures.join("; ")
             ));
             return Ok(finish(global, &progress, outcome));
         }
+        Err(error) => {
+            release(lock, &progress).await;
+            return Err(error);
+        }
     };
+    if let Some(lock) = &mut lock
+        && let Err(error) = lock.record_task(&task_arn).await
+    {
+        progress.warn(format!(
+            "could not record the task in the migration lock: {error:#}"
+        ));
+    }
     progress.step(format!("started {task_arn}"));
     outcome.task_arn = Some(task_arn.clone());
     let task_id = links::task_id(&task_arn).to_owned();
@@ -131,6 +179,10 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     })?;
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
     outcome.log_tail = recent.into_vec();
+    // A task left running keeps the lock (with its ARN), so the next run waits for it.
+    if matches!(end, WaitEnd::Stopped { .. }) {
+        release(lock, &progress).await;
+    }
     judge(&mut outcome, &prepared, end);
     Ok(finish(global, &progress, outcome))
 }
@@ -141,89 +193,16 @@ fn wait_options(settings: &Settings, ci: &CiContext) -> WaitOptions {
         timeout: settings.timeout,
         poll_interval: settings.poll_interval,
         on_cancel: settings.on_cancel,
+        max_outage: settings.max_outage,
         stopped_by: ci.run.clone().unwrap_or_else(|| "run by hand".to_owned()),
     }
 }
 
-/// Fills the outcome from how the wait ended.
-fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd) {
-    let status_for = |interruption: Interruption| match interruption {
-        Interruption::TimedOut => Status::TimedOut,
-        Interruption::Cancelled => Status::Cancelled,
-    };
-    match end {
-        WaitEnd::LeftRunning { task, interruption } => {
-            outcome.status = status_for(interruption);
-            outcome.reason = Some(match interruption {
-                Interruption::TimedOut => "timed out; the task was left running".to_owned(),
-                Interruption::Cancelled => "cancelled; the task was left running".to_owned(),
-            });
-            if let Some(task) = task {
-                record_task_times(outcome, &task);
-            }
-        }
-        WaitEnd::Stopped { task, interrupted } => {
-            outcome.stop_code = task.stop_code().map(|code| code.as_str().to_owned());
-            outcome.stopped_reason = task.stopped_reason().map(str::to_owned);
-            record_task_times(outcome, &task);
-            let verdict = evaluate(&stopped_task(&task, prepared), &prepared.derived.container);
-            outcome.exit_code = verdict.exit_code;
-            match interrupted {
-                Some(interruption) => {
-                    outcome.status = status_for(interruption);
-                    outcome.reason = Some(match interruption {
-                        Interruption::TimedOut => "timed out; the task was stopped".to_owned(),
-                        Interruption::Cancelled => "cancelled; the task was stopped".to_owned(),
-                    });
-                }
-                None => {
-                    outcome.status = if verdict.succeeded {
-                        Status::Succeeded
-                    } else {
-                        Status::Failed
-                    };
-                    outcome.reason = verdict.reason;
-                }
-            }
-        }
-    }
-}
-
-/// The task's own run time, from ECS's timestamps, when it has them.
-fn record_task_times(outcome: &mut Outcome, task: &Task) {
-    if let (Some(created), Some(stopped)) = (task.created_at(), task.stopped_at()) {
-        let seconds = stopped.secs() - created.secs();
-        if let Ok(seconds) = u64::try_from(seconds) {
-            outcome.duration_seconds = Some(seconds);
-        }
-    }
-}
-
-fn stopped_task(task: &Task, prepared: &Prepared) -> StoppedTask {
-    let definitions = prepared.derived.task_definition["containerDefinitions"].as_array();
-    let essential = |name: &str| {
-        definitions
-            .into_iter()
-            .flatten()
-            .find(|definition| definition["name"] == name)
-            .is_none_or(|definition| definition["essential"] != false)
-    };
-    StoppedTask {
-        stop_code: task.stop_code().map(|code| code.as_str().to_owned()),
-        stopped_reason: task.stopped_reason().map(str::to_owned),
-        containers: task
-            .containers()
-            .iter()
-            .map(|container| {
-                let name = container.name().unwrap_or_default().to_owned();
-                ContainerResult {
-                    essential: essential(&name),
-                    exit_code: container.exit_code(),
-                    reason: container.reason().map(str::to_owned),
-                    name,
-                }
-            })
-            .collect(),
+async fn release(lock: Option<Lock>, progress: &Progress) {
+    if let Some(lock) = lock
+        && let Err(error) = lock.release().await
+    {
+        progress.warn(format!("could not release the migration lock: {error:#}"));
     }
 }
 

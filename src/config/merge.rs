@@ -31,6 +31,8 @@ impl RawConfig {
             timeout: over.timeout.or(self.timeout),
             poll_interval: over.poll_interval.or(self.poll_interval),
             on_cancel: over.on_cancel.or(self.on_cancel),
+            on_conflict: over.on_conflict.or(self.on_conflict),
+            max_outage: over.max_outage.or(self.max_outage),
             keep_containers: over.keep_containers.or(self.keep_containers),
             tags: merge_maps(self.tags, over.tags),
             name: over.name.or(self.name),

@@ -25,7 +25,7 @@ pub use raw::{
 };
 pub use settings::{
     BaseSource, BuildSettings, CapacityProvider, ImageSettings, KeepContainers, NetworkSettings,
-    OnCancel, ReportSettings, Settings,
+    OnCancel, OnConflict, ReportSettings, Settings,
 };
 
 /// Reads and interpolates one config file. `lookup` returns an environment variable's value

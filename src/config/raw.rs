@@ -54,6 +54,10 @@ pub struct RawConfig {
     pub poll_interval: Option<String>,
     #[serde(default, deserialize_with = "scalar::on_cancel")]
     pub on_cancel: Option<String>,
+    #[serde(default, deserialize_with = "scalar::on_conflict")]
+    pub on_conflict: Option<String>,
+    #[serde(default, deserialize_with = "scalar::duration")]
+    pub max_outage: Option<String>,
     #[serde(default, deserialize_with = "scalar::keep_containers")]
     pub keep_containers: Option<String>,
     #[serde(default, deserialize_with = "scalar::text_map")]

@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use super::values::{parse_duration, parse_keyword, parse_launch_type};
 use super::{
-    BaseSource, CommandSpec, ConfigError, KeepContainers, OnCancel, RawConfig, ReportSettings,
-    Settings,
+    BaseSource, CommandSpec, ConfigError, KeepContainers, OnCancel, OnConflict, RawConfig,
+    ReportSettings, Settings,
 };
 
 const DEFAULT_NAME: &str = "ecs-migrate";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
 const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Longer than the two-minute network outage a wait must ride out.
+const DEFAULT_MAX_OUTAGE: Duration = Duration::from_secs(180);
 
 impl RawConfig {
     /// Applies defaults and validates. `source` is the config file: named in messages, and the
@@ -67,6 +69,8 @@ impl RawConfig {
                 DEFAULT_POLL_INTERVAL,
             )?,
             on_cancel: file.keyword("on_cancel", self.on_cancel, OnCancel::KEYWORDS)?,
+            on_conflict: file.keyword("on_conflict", self.on_conflict, OnConflict::KEYWORDS)?,
+            max_outage: file.duration("max_outage", self.max_outage, DEFAULT_MAX_OUTAGE)?,
             keep_containers: file.keyword(
                 "keep_containers",
                 self.keep_containers,

@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use super::error::OWN_MESSAGE_MARK;
 use super::interpolate::expand;
 use super::values;
-use super::{KeepContainers, OnCancel};
+use super::{KeepContainers, OnCancel, OnConflict};
 
 /// Marks the message as ours, so the error layer can strip what serde_yaml wraps around it.
 pub(super) fn own_error<E: de::Error>(message: impl fmt::Display) -> E {
@@ -61,6 +61,10 @@ const LAUNCH_TYPE: Scalar<Option<String>> = Scalar {
 const ON_CANCEL: Scalar<Option<String>> = Scalar {
     expecting: "stop or leave",
     convert: |text| unless_blank(text, |text| keyword(text, OnCancel::KEYWORDS)),
+};
+const ON_CONFLICT: Scalar<Option<String>> = Scalar {
+    expecting: "wait or fail",
+    convert: |text| unless_blank(text, |text| keyword(text, OnConflict::KEYWORDS)),
 };
 const KEEP_CONTAINERS: Scalar<Option<String>> = Scalar {
     expecting: "dependencies or all",
@@ -228,6 +232,7 @@ field_deserializers! {
     duration -> Option<String> = DURATION, Option::flatten;
     launch_type -> Option<String> = LAUNCH_TYPE, Option::flatten;
     on_cancel -> Option<String> = ON_CANCEL, Option::flatten;
+    on_conflict -> Option<String> = ON_CONFLICT, Option::flatten;
     keep_containers -> Option<String> = KEEP_CONTAINERS, Option::flatten;
     text_list -> Option<Vec<String>> = TextList { comma_separated: false }, |value| value;
     /// Subnet and security group ids: a list, or one comma-separated string.

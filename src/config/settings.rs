@@ -35,6 +35,10 @@ pub struct Settings {
     pub timeout: Duration,
     pub poll_interval: Duration,
     pub on_cancel: OnCancel,
+    /// What to do when another run of this migration holds the cluster.
+    pub on_conflict: OnConflict,
+    /// How long the wait rides out failing AWS calls before giving up (exit 3).
+    pub max_outage: Duration,
     pub keep_containers: KeepContainers,
     pub tags: BTreeMap<String, String>,
     pub report: ReportSettings,
@@ -127,6 +131,20 @@ impl OnCancel {
         &[("stop", OnCancel::Stop), ("leave", OnCancel::Leave)];
 }
 
+/// What to do when another run of the same migration is already under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnConflict {
+    /// Wait for it to finish (bounded by `timeout`).
+    #[default]
+    Wait,
+    Fail,
+}
+
+impl OnConflict {
+    pub(super) const KEYWORDS: &[(&str, OnConflict)] =
+        &[("wait", OnConflict::Wait), ("fail", OnConflict::Fail)];
+}
+
 /// Which containers besides the migration's stay in the derived task definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum KeepContainers {
@@ -161,4 +179,4 @@ macro_rules! keyword_enum_text {
     )*};
 }
 
-keyword_enum_text!(OnCancel, KeepContainers);
+keyword_enum_text!(OnCancel, OnConflict, KeepContainers);

@@ -3,8 +3,10 @@
 
 pub mod evaluate;
 pub mod launch;
+mod signals;
 mod start;
 mod wait;
 
-pub use start::{Started, start_task};
-pub use wait::{Interruption, RecentLines, Signals, WaitEnd, WaitOptions, wait_for_stop};
+pub use signals::Signals;
+pub use start::{Started, client_token, start_task};
+pub use wait::{Interruption, RecentLines, WaitEnd, WaitOptions, wait_for_stop};

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use crate::aws::errors::AwsResultExt;
 use crate::aws::raw_json::ReplaceRequestBody;
+use crate::ci::CiContext;
 
 use super::launch::RunTaskRequest;
 
@@ -17,10 +18,15 @@ pub enum Started {
     Refused(Vec<String>),
 }
 
-pub async fn start_task(ecs: &aws_sdk_ecs::Client, request: &RunTaskRequest) -> Result<Started> {
+/// Sends RunTask with `client_token`, so a repeated request (the SDK's own retries, or a retried
+/// CI step with the same token) gets the task already started instead of a second one.
+pub async fn start_task(
+    ecs: &aws_sdk_ecs::Client,
+    request: &RunTaskRequest,
+    client_token: &str,
+) -> Result<Started> {
     let mut body = serde_json::to_value(request)?;
-    // One token per invocation: the SDK's own retries of this call then cannot start a second task.
-    body["clientToken"] = client_token().into();
+    body["clientToken"] = client_token.into();
     let answer = ecs
         .run_task()
         .task_definition(&request.task_definition)
@@ -56,10 +62,63 @@ pub async fn start_task(ecs: &aws_sdk_ecs::Client, request: &RunTaskRequest) -> 
     Ok(Started::Refused(failures))
 }
 
-fn client_token() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_nanos())
-        .unwrap_or_default();
-    format!("ecs-migrate-{}-{nanos}", std::process::id())
+/// The RunTask idempotency token. In CI it is derived from the migration family, the commit,
+/// the CI run and its attempt, so a retried step of the same attempt attaches to the task it
+/// already started; elsewhere it is unique to this invocation.
+pub fn client_token(family: &str, ci: &CiContext) -> String {
+    use sha2::{Digest, Sha256};
+
+    let identity = match (&ci.commit, &ci.run) {
+        (Some(commit), Some(run)) => format!(
+            "{family}\n{commit}\n{run}\n{}",
+            ci.attempt.as_deref().unwrap_or("1")
+        ),
+        _ => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|elapsed| elapsed.as_nanos())
+                .unwrap_or_default();
+            format!("{family}\n{}\n{nanos}", std::process::id())
+        }
+    };
+    let digest = Sha256::digest(identity.as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    // RunTask takes at most 64 characters.
+    format!("ecs-migrate-{}", &hex[..40])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ci::Runner;
+
+    fn ci(run: &str, attempt: &str) -> CiContext {
+        CiContext {
+            runner: Runner::GitHubActions,
+            commit: Some("abc123".into()),
+            run: Some(run.into()),
+            attempt: Some(attempt.into()),
+        }
+    }
+
+    #[test]
+    fn a_retried_step_of_the_same_attempt_gets_the_same_token() {
+        assert_eq!(
+            client_token("app-migrate", &ci("r1", "1")),
+            client_token("app-migrate", &ci("r1", "1"))
+        );
+    }
+
+    #[test]
+    fn another_attempt_run_or_family_gets_another_token() {
+        let first = client_token("app-migrate", &ci("r1", "1"));
+        assert_ne!(first, client_token("app-migrate", &ci("r1", "2")));
+        assert_ne!(first, client_token("app-migrate", &ci("r2", "1")));
+        assert_ne!(first, client_token("other-migrate", &ci("r1", "1")));
+    }
+
+    #[test]
+    fn tokens_fit_runtask_limit() {
+        assert!(client_token("f".repeat(255).as_str(), &ci("r", "1")).len() <= 64);
+    }
 }

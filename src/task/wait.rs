@@ -1,6 +1,10 @@
 //! Waits for the task to stop, bounded only by the configured timeout, while its logs stream.
 //! Never requires RUNNING to be seen; after STOPPED it keeps reading logs until they are drained,
 //! because the last lines (usually the error) land after ECS reports the stop.
+//!
+//! Every poll is raced against SIGINT/SIGTERM and the deadline, so a cancelled CI job gets its
+//! StopTask out within moments even while AWS is slow or unreachable; failing calls are retried
+//! with backoff until `max_outage`, and log reads resume from their last position.
 
 use std::time::{Duration, Instant};
 
@@ -12,11 +16,14 @@ use crate::config::OnCancel;
 use crate::logs::LogTail;
 use crate::progress::Progress;
 
+use super::signals::Signals;
+
 pub struct WaitOptions {
     pub cluster: String,
     pub timeout: Duration,
     pub poll_interval: Duration,
     pub on_cancel: OnCancel,
+    pub max_outage: Duration,
     /// Names the CI run in the StopTask reason, so whoever looks at the task knows who stopped it.
     pub stopped_by: String,
 }
@@ -34,7 +41,7 @@ pub enum WaitEnd {
         task: Box<Task>,
         interrupted: Option<Interruption>,
     },
-    /// Interrupted with `on_cancel: leave`, or the stop we asked for did not finish in time.
+    /// Interrupted with `on_cancel: leave`, a second signal, or a stop that did not finish in time.
     LeftRunning {
         task: Option<Box<Task>>,
         interruption: Interruption,
@@ -48,6 +55,19 @@ const STOP_GRACE: Duration = Duration::from_secs(60);
 const DRAIN_POLL: Duration = Duration::from_millis(250);
 const DRAIN_QUIET: Duration = Duration::from_secs(1);
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+/// GetLogEvents pages read per stream in one poll, so a huge backlog cannot starve the task poll.
+const PAGES_PER_POLL: usize = 20;
+/// Longest pause between retries while AWS calls fail.
+const MAX_BACKOFF: Duration = Duration::from_secs(15);
+/// How often to repeat the warning while AWS calls keep failing.
+const OUTAGE_WARNING_EVERY: Duration = Duration::from_secs(30);
+
+/// What woke the loop.
+enum Wake {
+    Polled(Result<Box<Task>>),
+    Signal,
+    Deadline,
+}
 
 pub async fn wait_for_stop(
     ecs: &aws_sdk_ecs::Client,
@@ -58,80 +78,235 @@ pub async fn wait_for_stop(
     signals: &mut Signals,
     options: &WaitOptions,
 ) -> Result<WaitEnd> {
-    let deadline = Instant::now() + options.timeout;
-    let mut last_status = String::new();
-    let mut interruption: Option<(Interruption, Instant)> = None;
+    let mut wait = Wait {
+        ecs,
+        task_arn,
+        progress,
+        options,
+        deadline: Instant::now() + options.timeout,
+        interruption: None,
+        stop_reason: String::new(),
+        stop_sent: false,
+        last_status: String::new(),
+        last_seen: None,
+        failing_since: None,
+        failures: 0,
+        last_warning: None,
+    };
     loop {
-        let task = describe(ecs, &options.cluster, task_arn).await?;
+        let poll_started = Instant::now();
+        let wake = tokio::select! {
+            biased;
+            () = signals.received() => Wake::Signal,
+            () = tokio::time::sleep_until(wait.deadline.into()), if wait.interruption.is_none() => Wake::Deadline,
+            polled = poll(ecs, &options.cluster, task_arn, tails, progress, recent) => Wake::Polled(polled),
+        };
+        match wake {
+            Wake::Signal if wait.interruption.is_some() => {
+                progress.warn(format!(
+                    "second signal: leaving task {task_arn} to stop on its own"
+                ));
+                return Ok(wait.left_running());
+            }
+            Wake::Signal => {
+                if let Some(end) = wait.interrupt(Interruption::Cancelled).await {
+                    return Ok(end);
+                }
+            }
+            Wake::Deadline => {
+                if let Some(end) = wait.interrupt(Interruption::TimedOut).await {
+                    return Ok(end);
+                }
+            }
+            Wake::Polled(Err(error)) => {
+                let pause = wait.failed(error, poll_started)?;
+                wait.pause(pause, signals).await;
+                continue;
+            }
+            Wake::Polled(Ok(task)) => {
+                wait.recovered();
+                if wait.observe(task) {
+                    drain_logs(tails, progress, recent, signals).await;
+                    let task = wait.last_seen.take().expect("just observed");
+                    return Ok(WaitEnd::Stopped {
+                        task,
+                        interrupted: wait.interruption.map(|(kind, _)| kind),
+                    });
+                }
+                if !wait.stop_sent && wait.interruption.is_some() {
+                    wait.send_stop().await;
+                }
+                if let Some((_, since)) = wait.interruption
+                    && since.elapsed() > STOP_GRACE
+                {
+                    progress.warn(format!(
+                        "the task did not stop within {}s; leaving it",
+                        STOP_GRACE.as_secs()
+                    ));
+                    return Ok(wait.left_running());
+                }
+            }
+        }
+        wait.pause(options.poll_interval, signals).await;
+    }
+}
+
+/// The loop's state between polls.
+struct Wait<'a> {
+    ecs: &'a aws_sdk_ecs::Client,
+    task_arn: &'a str,
+    progress: &'a Progress,
+    options: &'a WaitOptions,
+    deadline: Instant,
+    interruption: Option<(Interruption, Instant)>,
+    /// Why we are stopping the task, for StopTask's reason.
+    stop_reason: String,
+    stop_sent: bool,
+    last_status: String,
+    last_seen: Option<Box<Task>>,
+    failing_since: Option<Instant>,
+    failures: u32,
+    last_warning: Option<Instant>,
+}
+
+impl Wait<'_> {
+    /// Records a fresh view of the task; true once it is STOPPED.
+    fn observe(&mut self, task: Box<Task>) -> bool {
         let status = task.last_status().unwrap_or("UNKNOWN").to_owned();
-        progress.detail(format_args!(
+        self.progress.detail(format_args!(
             "poll: lastStatus={status} desiredStatus={}",
             task.desired_status().unwrap_or("?")
         ));
-        if status != last_status {
-            progress.step(format!("task is {status}"));
-            last_status = status.clone();
+        if status != self.last_status {
+            self.progress.step(format!("task is {status}"));
+            self.last_status.clone_from(&status);
         }
-        pump_logs(tails, progress, recent).await;
-        if status == "STOPPED" {
-            drain_logs(tails, progress, recent).await;
-            return Ok(WaitEnd::Stopped {
-                task: Box::new(task),
-                interrupted: interruption.map(|(kind, _)| kind),
-            });
-        }
-        let last_seen = Some(Box::new(task));
+        self.last_seen = Some(task);
+        status == "STOPPED"
+    }
 
-        if let Some((kind, since)) = interruption {
-            if since.elapsed() > STOP_GRACE {
-                progress.warn(format!(
-                    "the task did not stop within {}s of StopTask",
-                    STOP_GRACE.as_secs()
-                ));
-                return Ok(WaitEnd::LeftRunning {
-                    task: last_seen,
-                    interruption: kind,
-                });
-            }
-            tokio::time::sleep(options.poll_interval).await;
-            continue;
-        }
-
-        let kind = tokio::select! {
-            () = tokio::time::sleep(options.poll_interval) => None,
-            () = tokio::time::sleep_until(deadline.into()) => Some(Interruption::TimedOut),
-            () = signals.received() => Some(Interruption::Cancelled),
-        };
-        let Some(kind) = kind else { continue };
+    /// Starts stopping the task (or leaves it, per `on_cancel`); `Some` ends the wait now.
+    async fn interrupt(&mut self, kind: Interruption) -> Option<WaitEnd> {
         let why = match kind {
             Interruption::TimedOut => format!(
                 "timeout of {} passed",
-                humantime::format_duration(options.timeout)
+                humantime::format_duration(self.options.timeout)
             ),
             Interruption::Cancelled => "the CI job was cancelled".to_owned(),
         };
-        if options.on_cancel == OnCancel::Leave {
-            progress.warn(format!(
-                "{why}; leaving task {task_arn} running (on_cancel: leave). Follow it with: \
-                 aws ecs describe-tasks --cluster {} --tasks {task_arn}",
-                options.cluster
+        self.interruption = Some((kind, Instant::now()));
+        if self.options.on_cancel == OnCancel::Leave {
+            self.progress.warn(format!(
+                "{why}; leaving task {} running (on_cancel: leave). Follow it with: \
+                 aws ecs describe-tasks --cluster {} --tasks {}",
+                self.task_arn, self.options.cluster, self.task_arn
             ));
-            return Ok(WaitEnd::LeftRunning {
-                task: last_seen,
-                interruption: kind,
-            });
+            return Some(self.left_running());
         }
-        progress.step(format!("{why}: stopping task {task_arn}"));
-        let reason = format!("ecs-migrate: {why} ({})", options.stopped_by);
-        ecs.stop_task()
-            .cluster(&options.cluster)
-            .task(task_arn)
-            .reason(truncate(&reason, 255))
+        self.progress
+            .step(format!("{why}: stopping task {}", self.task_arn));
+        self.stop_reason = format!("ecs-migrate: {why} ({})", self.options.stopped_by);
+        self.send_stop().await;
+        None
+    }
+
+    /// Sends StopTask; on failure it is sent again after the next successful poll.
+    async fn send_stop(&mut self) {
+        let sent = self
+            .ecs
+            .stop_task()
+            .cluster(&self.options.cluster)
+            .task(self.task_arn)
+            .reason(truncate(&self.stop_reason, 255))
             .send()
             .await
-            .step("StopTask")?;
-        interruption = Some((kind, Instant::now()));
+            .step("StopTask");
+        match sent {
+            Ok(_) => self.stop_sent = true,
+            Err(error) => self.progress.warn(format!("{error:#}; will ask again")),
+        }
     }
+
+    fn left_running(&mut self) -> WaitEnd {
+        WaitEnd::LeftRunning {
+            task: self.last_seen.take(),
+            interruption: self
+                .interruption
+                .map_or(Interruption::Cancelled, |(kind, _)| kind),
+        }
+    }
+
+    /// A poll that began at `poll_started` failed (after the SDK's own retries): how long to
+    /// back off, or the error once the outage has lasted longer than `max_outage`.
+    fn failed(&mut self, error: anyhow::Error, poll_started: Instant) -> Result<Duration> {
+        let since = *self.failing_since.get_or_insert(poll_started);
+        self.failures += 1;
+        if since.elapsed() > self.options.max_outage {
+            return Err(error).context(format!(
+                "AWS calls kept failing for {}",
+                humantime::format_duration(Duration::from_secs(since.elapsed().as_secs()))
+            ));
+        }
+        let due = self
+            .last_warning
+            .is_none_or(|at| at.elapsed() >= OUTAGE_WARNING_EVERY);
+        if due {
+            self.progress.warn(format!(
+                "{error:#}; retrying for up to {} (max_outage)",
+                humantime::format_duration(self.options.max_outage)
+            ));
+            self.last_warning = Some(Instant::now());
+        }
+        Ok(backoff(self.options.poll_interval, self.failures))
+    }
+
+    fn recovered(&mut self) {
+        if let Some(since) = self.failing_since.take() {
+            self.progress.step(format!(
+                "AWS answers again after {}s",
+                since.elapsed().as_secs()
+            ));
+        }
+        self.failures = 0;
+        self.last_warning = None;
+    }
+
+    /// Sleeps, waking early for a signal (left for the next `select!` to see) or the deadline.
+    async fn pause(&self, pause: Duration, signals: &mut Signals) {
+        let wake_at = if self.interruption.is_none() {
+            (Instant::now() + pause).min(self.deadline)
+        } else {
+            Instant::now() + pause
+        };
+        tokio::select! {
+            () = tokio::time::sleep_until(wake_at.into()) => {}
+            () = signals.pending() => {}
+        }
+    }
+}
+
+/// Exponential backoff from the poll interval, capped, with up to 25% jitter.
+fn backoff(base: Duration, failures: u32) -> Duration {
+    let exponential = base.saturating_mul(1 << failures.min(6)).min(MAX_BACKOFF);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos())
+        .unwrap_or_default();
+    exponential + exponential.mul_f64(f64::from(nanos % 250) / 1000.0)
+}
+
+/// One poll: the task's state, then whatever is new in its logs.
+async fn poll(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    task_arn: &str,
+    tails: &mut [LogTail],
+    progress: &Progress,
+    recent: &mut RecentLines,
+) -> Result<Box<Task>> {
+    let task = describe(ecs, cluster, task_arn).await?;
+    pump_logs(tails, progress, recent).await;
+    Ok(Box::new(task))
 }
 
 async fn describe(ecs: &aws_sdk_ecs::Client, cluster: &str, task_arn: &str) -> Result<Task> {
@@ -172,65 +347,60 @@ impl RecentLines {
     }
 }
 
-/// Prints whatever is new in every stream; a failed read is retried on the next poll.
+/// Prints whatever is new in every stream. Lines are printed as each page arrives, so a poll
+/// dropped by a signal loses nothing; a failed read is retried on the next poll.
 async fn pump_logs(tails: &mut [LogTail], progress: &Progress, recent: &mut RecentLines) -> usize {
     let prefixed = tails.len() > 1;
     let mut printed = 0;
     for tail in tails.iter_mut() {
-        match tail.poll().await {
-            Ok(lines) => {
-                printed += lines.len();
-                for line in lines {
-                    let line = if prefixed {
-                        format!("[{}] {line}", tail.source.container)
-                    } else {
-                        line
-                    };
-                    progress.log_line(&line);
-                    recent.push(line);
+        for _ in 0..PAGES_PER_POLL {
+            let page = match tail.next_page().await {
+                Ok(page) => page,
+                Err(error) => {
+                    progress.detail(format_args!("reading logs failed, will retry: {error:#}"));
+                    break;
                 }
+            };
+            printed += page.lines.len();
+            for line in page.lines {
+                let line = if prefixed {
+                    format!("[{}] {line}", tail.source.container)
+                } else {
+                    line
+                };
+                progress.log_line(&line);
+                recent.push(line);
             }
-            Err(error) => progress.warn(format!("reading logs failed, will retry: {error:#}")),
+            if !page.more {
+                break;
+            }
         }
     }
     printed
 }
 
-async fn drain_logs(tails: &mut [LogTail], progress: &Progress, recent: &mut RecentLines) {
+async fn drain_logs(
+    tails: &mut [LogTail],
+    progress: &Progress,
+    recent: &mut RecentLines,
+    signals: &mut Signals,
+) {
     if tails.is_empty() {
         return;
     }
     let stopped_seen = Instant::now();
     loop {
-        tokio::time::sleep(DRAIN_POLL).await;
-        let printed = pump_logs(tails, progress, recent).await;
+        let printed = tokio::select! {
+            biased;
+            () = signals.received() => return,
+            printed = async {
+                tokio::time::sleep(DRAIN_POLL).await;
+                pump_logs(tails, progress, recent).await
+            } => printed,
+        };
         let elapsed = stopped_seen.elapsed();
         if (printed == 0 && elapsed >= DRAIN_QUIET) || elapsed >= DRAIN_LIMIT {
             return;
-        }
-    }
-}
-
-/// SIGINT and SIGTERM (what a cancelled CI job sends), listened for from before RunTask on,
-/// so a signal that arrives between two polls is not lost.
-pub struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    pub fn install() -> Result<Self> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Self {
-            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
-            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
-        })
-    }
-
-    async fn received(&mut self) {
-        tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
         }
     }
 }

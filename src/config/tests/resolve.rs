@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::config::{
-    BaseSource, BuildSettings, ImageSettings, KeepContainers, OnCancel, ReportSettings,
+    BaseSource, BuildSettings, ImageSettings, KeepContainers, OnCancel, OnConflict, ReportSettings,
 };
 
 #[test]
@@ -36,6 +36,8 @@ fn a_minimal_file_gets_every_default() {
             timeout: Duration::from_secs(3600),
             poll_interval: Duration::from_secs(2),
             on_cancel: OnCancel::Stop,
+            on_conflict: OnConflict::Wait,
+            max_outage: Duration::from_secs(180),
             keep_containers: KeepContainers::Dependencies,
             tags: BTreeMap::new(),
             report: ReportSettings {

@@ -2,9 +2,7 @@
 //! environment we give it (no stray GitHub or AWS settings from the machine).
 
 use std::path::Path;
-use std::process::Output;
-
-use assert_cmd::Command;
+use std::process::{Child, Command, Output, Stdio};
 
 use super::stack::Stack;
 
@@ -46,18 +44,60 @@ pub fn offline(dir: &Path, args: &[&str]) -> Run {
 
 /// `ecs-migrate <args>` in `dir`, talking to the stand-in as `access_key`.
 pub fn against(stack: &Stack, access_key: &str, dir: &Path, args: &[&str]) -> Run {
+    against_with_env(stack, access_key, dir, args, &[])
+}
+
+/// The same, with extra environment variables (e.g. a GitHub Actions run).
+pub fn against_with_env(
+    stack: &Stack,
+    access_key: &str,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
+    let mut command = aws_command(stack, access_key, dir, args, env);
+    Run::from(command.output().expect("run ecs-migrate"))
+}
+
+/// Starts `ecs-migrate <args>` in the background; collect it with [`collect`].
+pub fn spawn(
+    stack: &Stack,
+    access_key: &str,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Child {
+    aws_command(stack, access_key, dir, args, env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ecs-migrate")
+}
+
+pub fn collect(child: Child) -> Run {
+    Run::from(child.wait_with_output().expect("wait for ecs-migrate"))
+}
+
+fn aws_command(
+    stack: &Stack,
+    access_key: &str,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Command {
     let mut command = base_command(dir);
     command
         .env("AWS_ENDPOINT_URL", &stack.endpoint)
         .env("AWS_ACCESS_KEY_ID", access_key)
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
+        .envs(env.iter().copied())
         .args(args);
-    Run::from(command.output().expect("run ecs-migrate"))
+    command
 }
 
 fn base_command(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("ecs-migrate").expect("the ecs-migrate binary");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-migrate"));
     command
         .current_dir(dir)
         .env("NO_COLOR", "1")

@@ -2,7 +2,8 @@
 
 Why it exists: moto's RunTask only records a task. Here RunTask creates RealTask models and
 hands them to the task runner; DescribeTasks reports them as they really are (and MISSING
-failures for unknown ARNs); StopTask really stops containers; ListTasks filters by the real
+failures for unknown ARNs); a repeated RunTask clientToken returns the first request's
+tasks; StopTask really stops containers; ListTasks filters by the real
 desired status. Two moto 500s that AWS does not have are fixed on the way: containers with
 neither memory nor memoryReservation, and awsvpcConfiguration without securityGroups.
 """
@@ -177,7 +178,18 @@ def _resource_requirements(task_definition: Any) -> dict[str, Any]:
     return req
 
 
+# (cluster name, clientToken) -> the ARNs RunTask created for it: ECS answers a repeated token
+# with the tasks of the first request instead of starting new ones.
+_CLIENT_TOKENS: dict[tuple[str, str], list[str]] = {}
+
+
 def response_run_task(self: Any) -> ActionResult:
+    token = self._get_param("clientToken")
+    cluster_name = self._get_param("cluster", "default").split("/")[-1]
+    if token and (cluster_name, token) in _CLIENT_TOKENS:
+        known = self.ecs_backend.tasks.get(cluster_name, {})
+        earlier = [known[arn] for arn in _CLIENT_TOKENS[(cluster_name, token)] if arn in known]
+        return ActionResult({"tasks": earlier, "failures": []})
     created = self.ecs_backend.run_task(
         self._get_param("cluster", "default"),
         self._get_param("taskDefinition"),
@@ -191,6 +203,8 @@ def response_run_task(self: Any) -> ActionResult:
         self._get_param("platformVersion"),
         capacity_provider_strategy=self._get_param("capacityProviderStrategy"),
     )
+    if token:
+        _CLIENT_TOKENS[(cluster_name, token)] = [task.task_arn for task in created]
     return ActionResult({"tasks": created, "failures": []})
 
 

@@ -1,0 +1,325 @@
+//! When things go wrong: a cancelled CI job, two runs at once, a retried step, flaky or absent
+//! AWS. The task is never left running silently and never started twice.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::aws::World;
+use crate::support::binary::{Run, against, against_with_env, collect, spawn};
+use crate::support::stack::{Stack, require_stack};
+
+fn run_args<'a>(world: &'a World, command: &'a str) -> Vec<&'a str> {
+    vec![
+        "run",
+        "--output",
+        "json",
+        "--cluster",
+        &world.cluster,
+        "--service",
+        &world.service,
+        "--poll-interval",
+        "250ms",
+        "--command",
+        command,
+    ]
+}
+
+/// Waits (bounded) until `key` has a task in `status`; returns it.
+fn task_in(stack: &Stack, key: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(task) = stack
+            .tasks(key)
+            .into_iter()
+            .find(|task| task["last_status"] == status)
+        {
+            return task;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {status} task for {key}: {:?}",
+            stack.tasks(key)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+}
+
+fn log_lines(run: &Run, prefix: &str) -> Vec<String> {
+    run.stderr
+        .lines()
+        .filter(|line| line.starts_with(prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sigterm_while_waiting_stops_the_task_and_exits_130() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "sigterm");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let child = spawn(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "sh -c 'echo started; exec sleep 300'"),
+        &[],
+    );
+    task_in(&stack, &world.access_key, "RUNNING");
+    let signalled = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    signal(&child, "TERM");
+    let run = collect(child);
+    assert_eq!(run.code, 130, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "cancelled");
+    assert_eq!(result["stop-code"], "UserInitiated");
+    let stop = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .find(|request| request["action"] == "StopTask")
+        .expect("StopTask reached ECS");
+    let delay = stop["time"].as_f64().unwrap() - signalled;
+    assert!(delay < 2.0, "StopTask came {delay:.2}s after SIGTERM");
+    assert!(
+        stop["body"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the CI job was cancelled"),
+        "{stop}"
+    );
+    let task = &stack.tasks(&world.access_key)[0];
+    assert!(
+        task["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["exists"] == false),
+        "{task}"
+    );
+    assert!(run.stderr.contains("started\n"), "{}", run.transcript());
+}
+
+#[test]
+fn two_runs_started_together_never_run_at_once() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "two-at-once");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let (first_key, second_key) = (
+        format!("{}-a", world.access_key),
+        format!("{}-b", world.access_key),
+    );
+    let args = run_args(&world, "sh -c 'echo migrating; sleep 2; echo done'");
+    let first = spawn(&stack, &first_key, dir.path(), &args, &[]);
+    let second = spawn(&stack, &second_key, dir.path(), &args, &[]);
+    let (first, second) = (collect(first), collect(second));
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    assert_eq!(second.code, 0, "{}", second.transcript());
+    let mut tasks: Vec<Value> = stack
+        .tasks(&first_key)
+        .into_iter()
+        .chain(stack.tasks(&second_key))
+        .collect();
+    assert_eq!(tasks.len(), 2, "{tasks:?}");
+    tasks.sort_by(|a, b| {
+        a["state_times"]["RUNNING"]
+            .as_f64()
+            .partial_cmp(&b["state_times"]["RUNNING"].as_f64())
+            .unwrap()
+    });
+    let first_stopped = tasks[0]["state_times"]["STOPPED"].as_f64().unwrap();
+    let second_created = tasks[1]["state_times"]["PROVISIONING"]
+        .as_f64()
+        .or(tasks[1]["state_times"]["PENDING"].as_f64())
+        .unwrap();
+    assert!(
+        second_created >= first_stopped,
+        "the second task started before the first stopped: {tasks:?}"
+    );
+    let waited = if first.stderr.contains("another run of this migration") {
+        &first
+    } else {
+        &second
+    };
+    assert!(
+        waited.stderr.contains("waiting (on_conflict: wait)"),
+        "{}\n{}",
+        first.transcript(),
+        second.transcript()
+    );
+}
+
+#[test]
+fn on_conflict_fail_refuses_while_another_run_holds_the_lock() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "conflict-fail");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let holder = spawn(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "sleep 3"),
+        &[],
+    );
+    task_in(&stack, &world.access_key, "RUNNING");
+    let mut args = run_args(&world, "true");
+    args.extend(["--on-conflict", "fail"]);
+    let refused = against(
+        &stack,
+        &format!("{}-late", world.access_key),
+        dir.path(),
+        &args,
+    );
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    let result = refused.json();
+    assert!(
+        result["reason"]
+            .as_str()
+            .unwrap()
+            .contains("another run of this migration"),
+        "{}",
+        refused.transcript()
+    );
+    assert_eq!(result["task-arn"], Value::Null);
+    assert_eq!(collect(holder).code, 0);
+}
+
+#[test]
+fn a_retried_step_attaches_to_the_task_it_already_started() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "retried-step");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let github = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
+        ("GITHUB_SERVER_URL", "https://github.example"),
+        ("GITHUB_REPOSITORY", "acme/app"),
+        ("GITHUB_RUN_ID", "4242"),
+        ("GITHUB_RUN_ATTEMPT", "1"),
+    ];
+    let args = run_args(&world, "sh -c 'sleep 3; echo applied once'");
+    // The first attempt's runner dies (SIGKILL: no chance to stop the task).
+    let lost = spawn(&stack, &world.access_key, dir.path(), &args, &github);
+    task_in(&stack, &world.access_key, "RUNNING");
+    signal(&lost, "KILL");
+    let _ = collect(lost);
+    let retried = against_with_env(&stack, &world.access_key, dir.path(), &args, &github);
+    assert_eq!(retried.code, 0, "{}", retried.transcript());
+    assert_eq!(
+        stack.tasks(&world.access_key).len(),
+        1,
+        "a second task was started"
+    );
+    assert!(
+        retried.stderr.contains("applied once\n"),
+        "{}",
+        retried.transcript()
+    );
+}
+
+#[test]
+fn a_20_percent_error_rate_still_gives_the_right_result_and_every_line() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "flaky-aws");
+    world.app_service(&stack, 64);
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"error_rate": 0.1, "throttle_rate": 0.1}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(
+            &world,
+            "sh -c 'i=1; while [ $i -le 300 ]; do echo \"row $i\"; i=$((i+1)); done; exit 3'",
+        ),
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(run.json()["exit-code"], 3);
+    let expected: Vec<String> = (1..=300).map(|n| format!("row {n}")).collect();
+    assert_eq!(log_lines(&run, "row "), expected);
+    let injected = stack
+        .requests(&world.access_key)
+        .iter()
+        .filter(|r| !r["injected"].is_null())
+        .count();
+    assert!(injected > 0, "no fault was injected");
+}
+
+#[test]
+fn a_short_outage_while_waiting_is_ridden_out() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "short-outage");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let child = spawn(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "sh -c 'echo before; sleep 6; echo after'"),
+        &[],
+    );
+    task_in(&stack, &world.access_key, "RUNNING");
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"outage_seconds": 4, "outage_starts_in_seconds": 0, "outage_mode": "drop"}),
+    );
+    let run = collect(child);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(log_lines(&run, "before"), ["before"]);
+    assert_eq!(log_lines(&run, "after"), ["after"]);
+    let dropped = stack
+        .requests(&world.access_key)
+        .iter()
+        .filter(|request| request["injected"] == "outage")
+        .count();
+    assert!(dropped > 0, "the outage never hit a request");
+}
+
+#[test]
+fn an_outage_longer_than_max_outage_exits_3_naming_the_task() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "long-outage");
+    world.app_service(&stack, 64);
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = run_args(&world, "sleep 30");
+    args.extend(["--max-outage", "2s"]);
+    let child = spawn(&stack, &world.access_key, dir.path(), &args, &[]);
+    let task = task_in(&stack, &world.access_key, "RUNNING");
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"outage_seconds": 60, "outage_starts_in_seconds": 0}),
+    );
+    let run = collect(child);
+    assert_eq!(run.code, 3, "{}", run.transcript());
+    let arn = task["task_arn"].as_str().unwrap();
+    assert!(
+        run.stderr.contains(&format!(
+            "aws ecs describe-tasks --cluster {} --tasks {arn}",
+            world.cluster
+        )),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stderr.contains("AWS calls kept failing"),
+        "{}",
+        run.transcript()
+    );
+}
