@@ -14,6 +14,7 @@ mod lock;
 mod logs;
 mod outcome;
 mod progress;
+mod redact;
 mod task;
 mod taskdef;
 

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::failure::exit_code;
 use crate::logs;
 use crate::outcome::Status;
+use crate::redact::redacted;
 use crate::task::launch::{RunTaskRequest, run_task_request};
 use crate::taskdef::describe_task_definition;
 use crate::taskdef::normalise::same_definition;
@@ -59,7 +60,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 "name": settings.name,
                 "base": prepared.base_origin,
                 "registration": registration,
-                "task-definition": prepared.derived.task_definition,
+                "task-definition": redacted(&prepared.derived.task_definition),
                 "run-task": request,
             });
             println!("{}", serde_json::to_string_pretty(&document)?);
@@ -165,7 +166,7 @@ fn plan_text(
     writeln!(
         text,
         "{}",
-        serde_json::to_string_pretty(&prepared.derived.task_definition)?
+        serde_json::to_string_pretty(&redacted(&prepared.derived.task_definition))?
     )?;
     writeln!(text, "\nRunTask request:")?;
     writeln!(text, "{}", serde_json::to_string_pretty(request)?)?;

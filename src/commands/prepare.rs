@@ -4,9 +4,10 @@
 use anyhow::Result;
 
 use crate::aws::Clients;
-use crate::ci::CiContext;
+use crate::ci::{CiContext, Runner};
 use crate::config::{BaseSource, KeepContainers, Settings};
 use crate::failure::usage;
+use crate::redact;
 use crate::task::launch::{ServiceInfo, Tag, describe_service};
 use crate::taskdef::derive::{Derived, Overrides, derive};
 use crate::taskdef::{describe_task_definition, read_file};
@@ -44,6 +45,8 @@ pub async fn prepare(settings: &Settings, clients: Option<&Clients>) -> Result<P
         }
     };
     let derived = derive(&base, &overrides(settings))?;
+    let github_actions = CiContext::from_env().runner == Runner::GitHubActions;
+    redact::announce(&derived.task_definition, github_actions);
     Ok(Prepared {
         base_origin,
         derived,

@@ -5,6 +5,7 @@ use anyhow::Result;
 use crate::aws::Clients;
 use crate::cli::{GlobalArgs, MigrationArgs};
 use crate::failure::exit_code;
+use crate::redact::redacted;
 
 use super::prepare::{needs_aws, prepare};
 use super::{aws_target, load_settings};
@@ -19,7 +20,7 @@ pub async fn render(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let prepared = prepare(&settings, clients.as_ref()).await?;
     println!(
         "{}",
-        serde_json::to_string_pretty(&prepared.derived.task_definition)?
+        serde_json::to_string_pretty(&redacted(&prepared.derived.task_definition))?
     );
     Ok(exit_code::SUCCEEDED)
 }

@@ -6,4 +6,5 @@ mod plan;
 mod resilience;
 mod run_logs;
 mod run_outcomes;
+mod secrets;
 mod support;

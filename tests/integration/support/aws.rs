@@ -30,6 +30,7 @@ pub struct World {
     pub service: String,
     pub ecs: aws_sdk_ecs::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub ssm: aws_sdk_ssm::Client,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -64,6 +65,7 @@ impl World {
             service: format!("web-{test}"),
             ecs: aws_sdk_ecs::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            ssm: aws_sdk_ssm::Client::new(&config),
             runtime,
         };
         world.block_on(async {
@@ -152,6 +154,30 @@ impl World {
                 .await
                 .expect("CreateService");
             arn
+        })
+    }
+
+    /// Stores a SecureString parameter; returns its ARN (what `secrets:` points at).
+    pub fn secret_parameter(&self, name: &str, value: &str) -> String {
+        self.block_on(async {
+            self.ssm
+                .put_parameter()
+                .name(name)
+                .value(value)
+                .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+                .send()
+                .await
+                .expect("PutParameter");
+            self.ssm
+                .get_parameter()
+                .name(name)
+                .send()
+                .await
+                .expect("GetParameter")
+                .parameter()
+                .and_then(|parameter| parameter.arn())
+                .expect("parameter ARN")
+                .to_owned()
         })
     }
 
