@@ -13,6 +13,7 @@ mod links;
 mod lock;
 mod logs;
 mod outcome;
+mod preflight;
 mod progress;
 mod redact;
 mod task;

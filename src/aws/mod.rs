@@ -26,6 +26,8 @@ pub struct Clients {
     pub ecs: aws_sdk_ecs::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub ssm: aws_sdk_ssm::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub iam: aws_sdk_iam::Client,
     pub region: String,
     sdk_config: SdkConfig,
 }
@@ -59,6 +61,8 @@ impl Clients {
             ecs: aws_sdk_ecs::Client::new(&sdk_config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk_config),
             ssm: aws_sdk_ssm::Client::new(&sdk_config),
+            ec2: aws_sdk_ec2::Client::new(&sdk_config),
+            iam: aws_sdk_iam::Client::new(&sdk_config),
             region,
             sdk_config,
         })

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::failure::exit_code;
 use crate::logs;
 use crate::outcome::Status;
+use crate::preflight;
 use crate::redact::redacted;
 use crate::task::launch::{RunTaskRequest, run_task_request};
 use crate::taskdef::describe_task_definition;
@@ -53,6 +54,10 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         &prepared.derived.family,
         resource_tags(&settings, &ci),
     )?;
+    if let Some(clients) = &clients {
+        let findings = preflight::check(clients, &request, &prepared.derived.task_definition).await;
+        preflight::enforce(&findings, |note| eprintln!("warning: {note}"))?;
+    }
     match global.output {
         OutputFormat::Json => {
             let document = json!({

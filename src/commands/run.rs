@@ -13,6 +13,7 @@ use crate::links;
 use crate::lock::Lock;
 use crate::logs::{self, LogTail};
 use crate::outcome::{Outcome, Status};
+use crate::preflight;
 use crate::progress::Progress;
 use crate::task::launch::{Tag, run_task_request};
 use crate::task::{
@@ -33,6 +34,16 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let clients = Clients::connect(&aws_target(global)).await?;
     let prepared = prepare(&settings, Some(&clients)).await?;
     let tags = resource_tags(&settings, &ci);
+
+    let draft = run_task_request(
+        &settings,
+        prepared.service.as_ref(),
+        &prepared.derived.task_definition,
+        &prepared.derived.family,
+        Vec::new(),
+    )?;
+    let findings = preflight::check(&clients, &draft, &prepared.derived.task_definition).await;
+    preflight::enforce(&findings, |note| progress.warn(note))?;
 
     progress.step(format!(
         "task definition family {} (base: {})",

@@ -115,3 +115,83 @@ fn plan_against_aws_sends_no_mutating_call() {
     assert!(mutating.is_empty(), "plan sent {mutating:?}");
     assert!(world.migration_revisions().is_empty());
 }
+
+#[test]
+fn preflight_reports_every_problem_at_once_before_anything_runs() {
+    use aws_sdk_ecs::types::{
+        Compatibility, ContainerDefinition, LogConfiguration, LogDriver, NetworkMode,
+    };
+
+    let stack = require_stack!();
+    let world = World::new(&stack, "preflight");
+    let family = format!("{}-broken", world.family);
+    world.block_on(async {
+        let container = ContainerDefinition::builder()
+            .name("app")
+            .image(&stack.image)
+            .memory(64)
+            .log_configuration(
+                LogConfiguration::builder()
+                    .log_driver(LogDriver::Awslogs)
+                    .options("awslogs-group", "/ecs/no-such-group")
+                    .options("awslogs-region", "us-east-1")
+                    .options("awslogs-stream-prefix", "app")
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        world
+            .ecs
+            .register_task_definition()
+            .family(&family)
+            .execution_role_arn("arn:aws:iam::123456789012:role/no-such-role")
+            .network_mode(NetworkMode::Awsvpc)
+            .requires_compatibilities(Compatibility::Fargate)
+            .cpu("256")
+            .memory("512")
+            .container_definitions(container)
+            .send()
+            .await
+            .expect("RegisterTaskDefinition");
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &[
+            "run",
+            "--cluster",
+            &world.cluster,
+            "--task-definition",
+            &family,
+            "--command",
+            "true",
+            "--subnets",
+            "subnet-0000000000000dead",
+            "--security-groups",
+            "sg-0000000000000dead",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    for expected in [
+        "pre-flight found 4 problems",
+        "subnet-0000000000000dead",
+        "sg-0000000000000dead",
+        "/ecs/no-such-group",
+        "no-such-role",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?}:\n{}",
+            run.transcript()
+        );
+    }
+    let actions = stack.actions(&world.access_key);
+    assert!(
+        !actions
+            .iter()
+            .any(|action| action == "RegisterTaskDefinition" || action == "RunTask"),
+        "{actions:?}"
+    );
+}

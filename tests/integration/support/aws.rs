@@ -31,6 +31,7 @@ pub struct World {
     pub ecs: aws_sdk_ecs::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub ssm: aws_sdk_ssm::Client,
+    pub iam: aws_sdk_iam::Client,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -66,6 +67,7 @@ impl World {
             ecs: aws_sdk_ecs::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             ssm: aws_sdk_ssm::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
             runtime,
         };
         world.block_on(async {
@@ -96,6 +98,21 @@ impl World {
     pub fn app_service(&self, stack: &Stack, memory: i32) -> String {
         let (subnets, security_groups) = stack.network();
         self.block_on(async {
+            // Fargate needs an execution role to write awslogs output.
+            let execution_role = self
+                .iam
+                .create_role()
+                .role_name(format!("exec-{}", self.family))
+                .assume_role_policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+                )
+                .send()
+                .await
+                .expect("CreateRole")
+                .role()
+                .expect("a role")
+                .arn()
+                .to_owned();
             let container = ContainerDefinition::builder()
                 .name("app")
                 .image(&stack.image)
@@ -118,6 +135,7 @@ impl World {
                 .ecs
                 .register_task_definition()
                 .family(&self.family)
+                .execution_role_arn(execution_role)
                 .network_mode(NetworkMode::Awsvpc)
                 .requires_compatibilities(Compatibility::Fargate)
                 .cpu("256")
