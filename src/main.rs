@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
+mod hints;
 mod links;
 mod lock;
 mod logs;

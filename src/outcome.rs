@@ -46,6 +46,8 @@ pub struct Outcome {
     /// The migration container's own exit code.
     pub exit_code: Option<i32>,
     pub reason: Option<String>,
+    /// What to do about the failure, when the reason is one we recognise.
+    pub hint: Option<String>,
     pub task_arn: Option<String>,
     pub task_definition_arn: Option<String>,
     pub image: Option<String>,
@@ -67,6 +69,7 @@ impl Outcome {
             status,
             exit_code: None,
             reason: None,
+            hint: None,
             task_arn: None,
             task_definition_arn: None,
             image: None,
@@ -89,6 +92,7 @@ impl Outcome {
             }
         };
         row("reason:", self.reason.clone());
+        row("fix:", self.hint.clone());
         row("task:", self.task_arn.clone());
         row("task definition:", self.task_definition_arn.clone());
         row("image:", self.image.clone());
@@ -144,6 +148,18 @@ mod tests {
             outcome.text_block(),
             "Migration \"db\" failed\n  command:         sh -c 'exit 3'\n  exit code:       3\n"
         );
+    }
+
+    #[test]
+    fn a_hint_is_printed_as_the_fix_under_the_reason() {
+        let mut outcome = Outcome::new("db", Status::Failed);
+        outcome.reason = Some("container \"app\" exited with code 137: OutOfMemoryError".into());
+        outcome.hint = Some("raise `memory`".into());
+        assert!(outcome.text_block().contains(
+            "  reason:          container \"app\" exited with code 137: OutOfMemoryError\n  fix:             raise `memory`\n"
+        ));
+        let json: serde_json::Value = serde_json::from_str(&outcome.to_json()).unwrap();
+        assert_eq!(json["hint"], "raise `memory`");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use crate::hints;
+
 /// The AWS error code of a failed call, when the service answered with one.
 pub fn error_code<E, R>(error: &SdkError<E, R>) -> Option<&str>
 where
@@ -49,6 +51,30 @@ where
     R: Debug + Send + Sync + 'static,
 {
     fn step(self, what: &str) -> anyhow::Result<T> {
-        self.map_err(|error| anyhow::anyhow!("{what}: {}", describe(&error)))
+        self.map_err(|error| {
+            let mut message = format!("{what}: {}", describe(&error));
+            if let SdkError::ServiceError(service) = &error
+                && let Some(code) = service.err().code()
+                && let Some(fix) = hints::for_access_denied(
+                    code,
+                    &iam_action(what),
+                    service.err().message().unwrap_or_default(),
+                )
+            {
+                message.push_str(&format!("\n  fix: {fix}"));
+            }
+            anyhow::anyhow!(message)
+        })
     }
+}
+
+/// The IAM action behind a step named after its API operation (`RunTask` → `ecs:RunTask`).
+fn iam_action(step: &str) -> String {
+    let operation = step.split_whitespace().next().unwrap_or(step);
+    let service = match operation {
+        "PutParameter" | "GetParameter" | "DeleteParameter" => "ssm",
+        "GetLogEvents" | "DescribeLogGroups" => "logs",
+        _ => "ecs",
+    };
+    format!("{service}:{operation}")
 }

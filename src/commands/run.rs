@@ -9,6 +9,7 @@ use crate::ci::CiContext;
 use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::Settings;
 use crate::failure::TaskLeftBehind;
+use crate::hints;
 use crate::links;
 use crate::lock::Lock;
 use crate::logs::{self, LogTail};
@@ -132,6 +133,12 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 "ECS could not start the task: {}",
                 failures.join("; ")
             ));
+            let mut fixes: Vec<String> = failures
+                .iter()
+                .filter_map(|failure| hints::for_run_task_failure(failure))
+                .collect();
+            fixes.dedup();
+            outcome.hint = (!fixes.is_empty()).then(|| fixes.join("; "));
             return Ok(finish(global, &progress, outcome));
         }
         Err(error) => {

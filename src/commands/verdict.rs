@@ -2,6 +2,7 @@
 
 use aws_sdk_ecs::types::Task;
 
+use crate::hints;
 use crate::outcome::{Outcome, Status};
 use crate::task::evaluate::{ContainerResult, StoppedTask, evaluate};
 use crate::task::{Interruption, WaitEnd};
@@ -45,6 +46,9 @@ pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd) {
                     } else {
                         Status::Failed
                     };
+                    outcome.hint = verdict.reason.as_deref().and_then(|reason| {
+                        hints::for_stopped_task(outcome.stop_code.as_deref(), reason)
+                    });
                     outcome.reason = verdict.reason;
                 }
             }

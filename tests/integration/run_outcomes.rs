@@ -166,6 +166,11 @@ fn an_image_that_cannot_be_pulled_fails_to_start() {
         "{}",
         run.transcript()
     );
+    assert!(
+        result["hint"].as_str().unwrap().contains("does not exist"),
+        "{}",
+        run.transcript()
+    );
 }
 
 #[test]
@@ -187,6 +192,11 @@ fn a_migration_killed_by_its_memory_limit_reports_oom() {
             .as_str()
             .unwrap()
             .contains("OutOfMemoryError"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        result["hint"].as_str().unwrap().contains("raise `memory`"),
         "{}",
         run.transcript()
     );
@@ -249,6 +259,11 @@ fn runtask_failures_are_reported_as_a_failed_start() {
             .as_str()
             .unwrap()
             .contains("RESOURCE:MEMORY"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        result["hint"].as_str().unwrap().contains("CPU or memory"),
         "{}",
         run.transcript()
     );
