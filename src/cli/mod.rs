@@ -62,4 +62,18 @@ pub enum Command {
     Plan(MigrationArgs),
     /// Print the resolved migration task definition as JSON
     Render(MigrationArgs),
+    /// Deregister old revisions of the migration family (never the latest, never one in use)
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// How many of the newest revisions to keep (at least 1)
+    #[arg(long, default_value_t = 5)]
+    pub keep: usize,
+    /// List what would be deregistered, and deregister nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub migration: MigrationArgs,
 }

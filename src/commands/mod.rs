@@ -3,6 +3,7 @@
 
 mod plan;
 mod prepare;
+mod prune;
 mod render;
 mod run;
 mod turn;
@@ -26,6 +27,7 @@ pub async fn execute(cli: Cli) -> Result<u8> {
         Command::Run(args) => run::run(&cli.global, args).await,
         Command::Plan(args) => plan::plan(&cli.global, args).await,
         Command::Render(args) => render::render(&cli.global, args).await,
+        Command::Prune(args) => prune::prune(&cli.global, args).await,
     }
 }
 

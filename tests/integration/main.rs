@@ -3,6 +3,7 @@
 
 mod config_errors;
 mod plan;
+mod prune;
 mod resilience;
 mod run_logs;
 mod run_outcomes;
