@@ -1,6 +1,7 @@
 //! Tests for the config module, one file per behaviour area, with fixture YAML inline.
 
 mod errors;
+mod fuzz;
 mod interpolation;
 mod merge;
 mod resolve;
