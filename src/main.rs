@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
+mod image;
 mod links;
 mod lock;
 mod logs;
