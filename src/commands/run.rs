@@ -51,7 +51,10 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     preflight::enforce(&findings, |note| progress.warn(note))?;
     if let Some(image) = image {
         let github = ci.runner == Runner::GitHubActions;
-        match image.deliver(&clients, &settings.name, github, &progress).await? {
+        match image
+            .deliver(&clients, &settings.name, github, &progress)
+            .await?
+        {
             Delivered::Pinned(reference) => {
                 let derived = &mut prepared.derived;
                 image::pin(&mut derived.task_definition, &derived.container, &reference);

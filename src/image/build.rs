@@ -19,7 +19,9 @@ impl Builder {
     /// `docker buildx build` when the plugin answers, unless `DOCKER_BUILDKIT=0` asks for the
     /// classic builder.
     pub async fn detect(buildkit_env: Option<&str>) -> Builder {
-        if buildkit_env.is_some_and(|value| value.trim() == "0" || value.eq_ignore_ascii_case("false")) {
+        if buildkit_env
+            .is_some_and(|value| value.trim() == "0" || value.eq_ignore_ascii_case("false"))
+        {
             return Builder::Classic;
         }
         let answered = Command::new("docker")
@@ -83,10 +85,16 @@ pub fn build_args(builder: Builder, request: &BuildRequest<'_>) -> Vec<String> {
         flag("--label", format!("{name}={value}"));
     }
     if let Some(commit) = request.commit {
-        flag("--label", format!("org.opencontainers.image.revision={commit}"));
+        flag(
+            "--label",
+            format!("org.opencontainers.image.revision={commit}"),
+        );
     }
     if let Some(source) = request.source {
-        flag("--label", format!("org.opencontainers.image.source={source}"));
+        flag(
+            "--label",
+            format!("org.opencontainers.image.source={source}"),
+        );
     }
     if builder == Builder::Buildx {
         for cache in &settings.cache_from {
@@ -179,6 +187,9 @@ mod tests {
     fn secret_looking_build_args_are_masked_when_printed() {
         let settings = settings();
         let shown = printable(&build_args(Builder::Classic, &request(&settings)));
-        assert!(shown.contains("NPM_TOKEN=***") && !shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("NPM_TOKEN=***") && !shown.contains("s3cr3t"),
+            "{shown}"
+        );
     }
 }

@@ -14,7 +14,11 @@ use crate::aws::errors::AwsResultExt;
 
 /// The repository's URI, or `None` when ECR says it does not exist.
 pub async fn repository_uri(ecr: &aws_sdk_ecr::Client, name: &str) -> Result<Option<String>> {
-    let answer = ecr.describe_repositories().repository_names(name).send().await;
+    let answer = ecr
+        .describe_repositories()
+        .repository_names(name)
+        .send()
+        .await;
     match answer {
         Ok(output) => Ok(output
             .repositories()
@@ -68,7 +72,10 @@ pub async fn tagged_digest(
             .find_map(|detail| detail.image_digest())
             .map(str::to_owned)),
         Err(SdkError::ServiceError(service))
-            if matches!(service.err(), DescribeImagesError::ImageNotFoundException(_)) =>
+            if matches!(
+                service.err(),
+                DescribeImagesError::ImageNotFoundException(_)
+            ) =>
         {
             Ok(None)
         }

@@ -49,8 +49,13 @@ pub enum Delivered {
 }
 
 /// `None` when no image is built (a prebuilt `image.uri`, or the base's image).
-pub async fn locate(clients: &Clients, settings: &Settings, rebuild: bool) -> Result<Option<Located>> {
-    let (Some(repository), Some(build)) = (&settings.image.repository, &settings.image.build) else {
+pub async fn locate(
+    clients: &Clients,
+    settings: &Settings,
+    rebuild: bool,
+) -> Result<Option<Located>> {
+    let (Some(repository), Some(build)) = (&settings.image.repository, &settings.image.build)
+    else {
         return Ok(None);
     };
     let lookup = |name: &str| std::env::var(name).ok();

@@ -75,7 +75,14 @@ impl RegistrySession {
             let code = code.map_or_else(|| "a signal".to_owned(), |code| code.to_string());
             return Err(anyhow!(
                 "docker push {reference} failed (exit {code}): {}",
-                lines.iter().rev().take(5).rev().cloned().collect::<Vec<_>>().join(" | ")
+                lines
+                    .iter()
+                    .rev()
+                    .take(5)
+                    .rev()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             ));
         }
         Ok(lines.iter().rev().find_map(|line| pushed_digest(line)))

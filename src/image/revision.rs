@@ -99,7 +99,9 @@ fn without_credentials(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
             format!("{scheme}://{host}{path}")
         }
         None => url.to_owned(),
@@ -155,7 +157,10 @@ mod tests {
     fn no_commit_and_no_tag_is_a_usage_error_naming_the_key() {
         let error = choose_tag(None, &revision(None, false), Path::new("app")).unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("image.tag") && text.contains("--tag"), "{text}");
+        assert!(
+            text.contains("image.tag") && text.contains("--tag"),
+            "{text}"
+        );
         assert_eq!(crate::failure::exit_code_for(&error), 2);
     }
 

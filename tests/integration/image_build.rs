@@ -102,16 +102,39 @@ fn built_image_is_pushed_pinned_run_and_a_rerun_builds_nothing() {
         .as_nanos();
     let sha = format!("{nanos:040x}");
 
-    let first = run_in(&stack, &world, dir.path(), &["run", "--output", "json"], &sha);
+    let first = run_in(
+        &stack,
+        &world,
+        dir.path(),
+        &["run", "--output", "json"],
+        &sha,
+    );
     assert_eq!(first.code, 0, "{}", first.transcript());
-    assert!(first.stderr.contains("Step 1/"), "no build seen:\n{}", first.transcript());
-    assert!(first.stderr.contains(&marker), "the migration did not print the marker:\n{}", first.transcript());
+    assert!(
+        first.stderr.contains("Step 1/"),
+        "no build seen:\n{}",
+        first.transcript()
+    );
+    assert!(
+        first.stderr.contains(&marker),
+        "the migration did not print the marker:\n{}",
+        first.transcript()
+    );
     let pinned = first.json()["image"].as_str().unwrap().to_owned();
     let prefix = format!("{}/{repository}@sha256:", stack.registry);
-    assert!(pinned.starts_with(&prefix), "image {pinned:?} is not pinned in {prefix}");
-    let arn = first.json()["task-definition-arn"].as_str().unwrap().to_owned();
+    assert!(
+        pinned.starts_with(&prefix),
+        "image {pinned:?} is not pinned in {prefix}"
+    );
+    let arn = first.json()["task-definition-arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let registered = world.describe_task_definition(&arn);
-    assert_eq!(registered.container_definitions()[0].image(), Some(pinned.as_str()));
+    assert_eq!(
+        registered.container_definitions()[0].image(),
+        Some(pinned.as_str())
+    );
     assert_eq!(count(&stack, &world, "CreateRepository"), 1);
     assert_eq!(count(&stack, &world, "GetAuthorizationToken"), 1);
 
@@ -119,16 +142,37 @@ fn built_image_is_pushed_pinned_run_and_a_rerun_builds_nothing() {
     assert_eq!(plan.code, 0, "{}", plan.transcript());
     assert!(plan.stdout.contains("skip:"), "{}", plan.transcript());
 
-    let second = run_in(&stack, &world, dir.path(), &["run", "--output", "json"], &sha);
+    let second = run_in(
+        &stack,
+        &world,
+        dir.path(),
+        &["run", "--output", "json"],
+        &sha,
+    );
     assert_eq!(second.code, 0, "{}", second.transcript());
-    assert!(second.stderr.contains("already in ECR"), "{}", second.transcript());
-    assert!(!second.stderr.contains("Step 1/"), "the rerun built:\n{}", second.transcript());
+    assert!(
+        second.stderr.contains("already in ECR"),
+        "{}",
+        second.transcript()
+    );
+    assert!(
+        !second.stderr.contains("Step 1/"),
+        "the rerun built:\n{}",
+        second.transcript()
+    );
     assert_eq!(second.json()["image"], pinned.as_str());
-    assert_eq!(count(&stack, &world, "GetAuthorizationToken"), 1, "the rerun logged in");
+    assert_eq!(
+        count(&stack, &world, "GetAuthorizationToken"),
+        1,
+        "the rerun logged in"
+    );
     assert_eq!(count(&stack, &world, "CreateRepository"), 1);
 
     let config_after = fs::read(Path::new(&docker_config).join("config.json")).unwrap();
-    assert_eq!(config_before, config_after, "~/.docker/config.json was changed");
+    assert_eq!(
+        config_before, config_after,
+        "~/.docker/config.json was changed"
+    );
 }
 
 #[test]
@@ -137,18 +181,43 @@ fn a_wrong_token_fails_the_login_without_showing_the_password() {
     let world = World::new(&stack, "image-wrong-token");
     world.app_service(&stack, 64);
     let password = format!("not-the-password-{}", unique("pw"));
-    stack.set_behaviour(&world.access_key, serde_json::json!({ "ecr_password": password }));
+    stack.set_behaviour(
+        &world.access_key,
+        serde_json::json!({ "ecr_password": password }),
+    );
     let dir = tempfile::tempdir().unwrap();
     let name = unique("wrong-token");
-    project(&stack, &world, dir.path(), &format!("ecs-migrate-it/{name}"), "x");
+    project(
+        &stack,
+        &world,
+        dir.path(),
+        &format!("ecs-migrate-it/{name}"),
+        "x",
+    );
     home(dir.path());
 
-    let run = run_in(&stack, &world, dir.path(), &["run"], "0123456789abcdef0123456789abcdef01234567");
+    let run = run_in(
+        &stack,
+        &world,
+        dir.path(),
+        &["run"],
+        "0123456789abcdef0123456789abcdef01234567",
+    );
     assert_eq!(run.code, 3, "{}", run.transcript());
-    assert!(run.stderr.contains("docker login to http://127.0.0.1:5001"), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("docker login to http://127.0.0.1:5001"),
+        "{}",
+        run.transcript()
+    );
     assert!(run.stderr.contains("failed"), "{}", run.transcript());
-    assert!(!run.transcript().contains(&password), "the password was printed");
-    assert!(!run.stderr.contains("Step 1/"), "built despite the failed login");
+    assert!(
+        !run.transcript().contains(&password),
+        "the password was printed"
+    );
+    assert!(
+        !run.stderr.contains("Step 1/"),
+        "built despite the failed login"
+    );
     assert_eq!(count(&stack, &world, "RunTask"), 0);
 }
 
@@ -159,7 +228,13 @@ fn a_failing_dockerfile_step_exits_1_with_its_error() {
     world.app_service(&stack, 64);
     let dir = tempfile::tempdir().unwrap();
     let name = unique("bad-dockerfile");
-    project(&stack, &world, dir.path(), &format!("ecs-migrate-it/{name}"), "x");
+    project(
+        &stack,
+        &world,
+        dir.path(),
+        &format!("ecs-migrate-it/{name}"),
+        "x",
+    );
     fs::write(
         dir.path().join("Dockerfile"),
         format!("FROM {}\nRUN echo about to fail; exit 7\n", stack.image),
@@ -167,10 +242,24 @@ fn a_failing_dockerfile_step_exits_1_with_its_error() {
     .unwrap();
     home(dir.path());
 
-    let run = run_in(&stack, &world, dir.path(), &["run"], "89abcdef0123456789abcdef0123456789abcdef");
+    let run = run_in(
+        &stack,
+        &world,
+        dir.path(),
+        &["run"],
+        "89abcdef0123456789abcdef0123456789abcdef",
+    );
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains("the image build failed"), "{}", run.transcript());
-    assert!(run.stderr.contains("returned a non-zero code: 7"), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("the image build failed"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stderr.contains("returned a non-zero code: 7"),
+        "{}",
+        run.transcript()
+    );
     assert!(run.stdout.contains("failed"), "{}", run.transcript());
     assert!(run.stdout.contains("image build"), "{}", run.transcript());
     assert_eq!(count(&stack, &world, "RunTask"), 0);
@@ -193,8 +282,18 @@ fn a_missing_repository_is_a_usage_error_naming_it() {
     )
     .unwrap();
 
-    let run = run_in(&stack, &world, dir.path(), &["run"], "0123456789abcdef0123456789abcdef01234567");
+    let run = run_in(
+        &stack,
+        &world,
+        dir.path(),
+        &["run"],
+        "0123456789abcdef0123456789abcdef01234567",
+    );
     assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains(&repository) && run.stderr.contains("create_repository"), "{}", run.transcript());
+    assert!(
+        run.stderr.contains(&repository) && run.stderr.contains("create_repository"),
+        "{}",
+        run.transcript()
+    );
     assert_eq!(count(&stack, &world, "CreateRepository"), 0);
 }
