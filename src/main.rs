@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod failure;
 mod hints;
+mod image;
 mod links;
 mod lock;
 mod logs;

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 
-use crate::config::{CommandSpec, RawConfig, RawImage, RawNetwork};
+use super::image_args::ImageArgs;
+use crate::config::{CommandSpec, RawConfig, RawNetwork};
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
@@ -83,9 +84,11 @@ pub struct MigrationArgs {
     /// Name of this migration in reports [default: the config file's name]
     #[arg(long)]
     pub name: Option<String>,
+    #[command(flatten)]
+    pub image_args: ImageArgs,
 }
 
-fn parse_pair(raw: &str) -> Result<(String, String), String> {
+pub(super) fn parse_pair(raw: &str) -> Result<(String, String), String> {
     match raw.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
         _ => Err(format!("expected NAME=VALUE, got {raw:?}")),
@@ -108,10 +111,7 @@ impl MigrationArgs {
                 .then(|| self.security_groups.clone()),
             assign_public_ip: self.assign_public_ip,
         });
-        let image = self.image.as_ref().map(|uri| RawImage {
-            uri: Some(uri.clone()),
-            ..RawImage::default()
-        });
+        let image = self.image_args.to_raw(self.image.clone());
         RawConfig {
             cluster: self.cluster.clone(),
             service: self.service.clone(),

@@ -1,6 +1,7 @@
 //! The command line: clap definitions only. Commands receive plain values; nothing past
 //! `commands` sees clap.
 
+mod image_args;
 mod migration_args;
 
 use std::path::PathBuf;

@@ -11,6 +11,7 @@ use crate::ci::CiContext;
 use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::Settings;
 use crate::failure::exit_code;
+use crate::image;
 use crate::logs;
 use crate::outcome::Status;
 use crate::preflight;
@@ -23,12 +24,19 @@ use super::prepare::{Prepared, migration_container, needs_aws, prepare, resource
 use super::{aws_target, load_settings};
 
 pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
-    let settings = load_settings(global, args)?;
-    let clients = if needs_aws(&settings) {
+    let mut settings = load_settings(global, args)?;
+    let clients = if needs_aws(&settings) || settings.image.build.is_some() {
         Some(Clients::connect(&aws_target(global)).await?)
     } else {
         None
     };
+    let image = match &clients {
+        Some(clients) => image::locate(clients, &settings, args.image_args.rebuild).await?,
+        None => None,
+    };
+    if let Some(image) = &image {
+        settings.image.uri = Some(image.reference());
+    }
     let prepared = prepare(&settings, clients.as_ref()).await?;
     let registration = match &clients {
         Some(clients) => {
@@ -65,15 +73,17 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 "name": settings.name,
                 "base": prepared.base_origin,
                 "registration": registration,
+                "image-build": image.as_ref().map(image::Located::to_json),
                 "task-definition": redacted(&prepared.derived.task_definition),
                 "run-task": request,
             });
             println!("{}", serde_json::to_string_pretty(&document)?);
         }
         OutputFormat::Text => {
+            let build = image.as_ref().map(image::Located::summary);
             print!(
                 "{}",
-                plan_text(&settings, &prepared, &registration, &request)?
+                plan_text(&settings, &prepared, &registration, &request, build)?
             );
         }
     }
@@ -85,6 +95,7 @@ fn plan_text(
     prepared: &Prepared,
     registration: &str,
     request: &RunTaskRequest,
+    build: Option<String>,
 ) -> Result<String> {
     let container = migration_container(prepared);
     let words = |value: &Value| -> Option<String> {
@@ -143,6 +154,9 @@ fn plan_text(
         "image:",
         container["image"].as_str().unwrap_or("(none)").to_owned(),
     )?;
+    if let Some(build) = build {
+        row("build:", build)?;
+    }
     row(
         "command:",
         words(&container["command"]).unwrap_or_else(|| "(the image's default)".to_owned()),

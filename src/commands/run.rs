@@ -5,11 +5,12 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::aws::Clients;
-use crate::ci::CiContext;
+use crate::ci::{CiContext, Runner};
 use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::Settings;
 use crate::failure::TaskLeftBehind;
 use crate::hints;
+use crate::image::{self, Delivered};
 use crate::links;
 use crate::lock::Lock;
 use crate::logs::{self, LogTail};
@@ -28,12 +29,16 @@ use super::verdict::judge;
 use super::{aws_target, load_settings};
 
 pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
-    let settings = load_settings(global, args)?;
+    let mut settings = load_settings(global, args)?;
     let ci = CiContext::from_env();
     let progress = Progress::new(&ci, global.verbose > 0);
     let mut signals = Signals::install()?;
     let clients = Clients::connect(&aws_target(global)).await?;
-    let prepared = prepare(&settings, Some(&clients)).await?;
+    let image = image::locate(&clients, &settings, args.image_args.rebuild).await?;
+    if let Some(image) = &image {
+        settings.image.uri = Some(image.reference());
+    }
+    let mut prepared = prepare(&settings, Some(&clients)).await?;
     let tags = resource_tags(&settings, &ci);
 
     let draft = run_task_request(
@@ -45,6 +50,19 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     )?;
     let findings = preflight::check(&clients, &draft, &prepared.derived.task_definition).await;
     preflight::enforce(&findings, |note| progress.warn(note))?;
+    if let Some(image) = image {
+        let github = ci.runner == Runner::GitHubActions;
+        match image
+            .deliver(&clients, &settings.name, github, &progress)
+            .await?
+        {
+            Delivered::Pinned(reference) => {
+                let derived = &mut prepared.derived;
+                image::pin(&mut derived.task_definition, &derived.container, &reference);
+            }
+            Delivered::BuildFailed(outcome) => return Ok(finish(global, &progress, *outcome)),
+        }
+    }
 
     progress.step(format!(
         "task definition family {} (base: {})",

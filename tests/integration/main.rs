@@ -2,6 +2,7 @@
 //! starts dockerd, a registry and the ECS stand-in). One test binary, one module per area.
 
 mod config_errors;
+mod image_build;
 mod plan;
 mod prune;
 mod resilience;

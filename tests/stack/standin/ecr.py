@@ -22,7 +22,7 @@ from moto.ecr import models as ecr_models
 from moto.ecr import responses as ecr_responses
 from moto.ecr.exceptions import ImageNotFoundException
 
-from . import settings
+from . import settings, state
 
 MANIFEST_TYPES = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",
@@ -120,9 +120,12 @@ def batch_get_image(self: Any) -> ActionResult:
 
 def get_authorization_token(self: Any) -> ActionResult:
     registry_ids = self._get_param("registryIds") or [self.current_account]
+    # A test can have a wrong password handed out (behaviour `ecr_password`) to see a login fail.
+    behaviour = state.behaviours.get(state.current_access_key())
     data = []
     for registry_id in registry_ids:
-        token = base64.b64encode(f"AWS:{registry_id}-auth-token".encode()).decode()
+        password = behaviour.ecr_password if behaviour and behaviour.ecr_password else f"{registry_id}-auth-token"
+        token = base64.b64encode(f"AWS:{password}".encode()).decode()
         data.append({"authorizationToken": token,
                      "expiresAt": datetime.now(timezone.utc) + timedelta(hours=12),
                      "proxyEndpoint": f"http://{settings.REGISTRY}"})
