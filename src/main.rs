@@ -12,6 +12,7 @@ mod failure;
 mod links;
 mod lock;
 mod logs;
+mod migration_errors;
 mod outcome;
 mod preflight;
 mod progress;
