@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 
-use crate::config::{CommandSpec, RawConfig, RawImage, RawNetwork};
+use crate::config::{CommandSpec, RawConfig, RawImage, RawNetwork, RawReport};
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
@@ -83,6 +83,9 @@ pub struct MigrationArgs {
     /// Name of this migration in reports [default: the config file's name]
     #[arg(long)]
     pub name: Option<String>,
+    /// Regex naming a failed migration in the log, with groups file, message and optional line
+    #[arg(long, value_name = "REGEX")]
+    pub error_pattern: Option<String>,
 }
 
 fn parse_pair(raw: &str) -> Result<(String, String), String> {
@@ -136,6 +139,10 @@ impl MigrationArgs {
             keep_containers: self.keep_containers.clone(),
             tags: non_empty_map(&self.tags),
             name: self.name.clone(),
+            report: self.error_pattern.as_ref().map(|pattern| RawReport {
+                error_pattern: Some(pattern.clone()),
+                ..RawReport::default()
+            }),
             ..RawConfig::default()
         }
     }

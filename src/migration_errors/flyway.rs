@@ -37,12 +37,12 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
         let script = &captures[1];
         let block = Block::read(&lines[index + 1..]);
         let path = block.location.as_deref().unwrap_or(script);
-        let message = block
-            .message
-            .as_deref()
-            .or(block.sql_state.as_deref())
-            .unwrap_or("the migration failed");
-        found.push(Found::new(line.at, "flyway", path, block.line, message));
+        let message = match (block.message, block.sql_state) {
+            (Some(message), _) => message,
+            (None, Some(state)) => format!("migration {script} failed (SQL state {state})"),
+            (None, None) => format!("migration {script} failed"),
+        };
+        found.push(Found::new(line.at, "flyway", path, block.line, &message));
     }
 }
 
@@ -66,7 +66,7 @@ impl Block {
                 "Location" => block.location = Some(location(value)),
                 "Line" => block.line = value.parse().ok(),
                 "Message" => block.message = Some(value.to_owned()),
-                "SQL State" => block.sql_state = Some(format!("SQL state {value}")),
+                "SQL State" if value != "null" => block.sql_state = Some(value.to_owned()),
                 // The last field: the statement runs on over the following lines.
                 "Statement" => break,
                 _ => {}
@@ -80,18 +80,21 @@ impl Block {
 fn field(text: &str) -> Option<(&str, &str)> {
     let (name, value) = text.split_once(':')?;
     let name = name.trim();
-    let known = ["Location", "Line", "Message", "SQL State", "Statement", "Error Code"];
-    known
-        .contains(&name)
-        .then(|| (name, value.trim()))
+    let known = [
+        "Location",
+        "Line",
+        "Message",
+        "SQL State",
+        "Statement",
+        "Error Code",
+    ];
+    known.contains(&name).then(|| (name, value.trim()))
 }
 
 /// `sql/V2__x.sql (/flyway/sql/V2__x.sql)` → the absolute path; else the location as given.
 fn location(value: &str) -> String {
     match value.rsplit_once(" (") {
-        Some((_, absolute)) if absolute.ends_with(')') => {
-            absolute.trim_end_matches(')').to_owned()
-        }
+        Some((_, absolute)) if absolute.ends_with(')') => absolute.trim_end_matches(')').to_owned(),
         _ => value.to_owned(),
     }
 }

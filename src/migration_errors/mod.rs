@@ -5,13 +5,13 @@
 //! Pure: lines in, [`MigrationError`]s out. Container paths are rewritten to repository paths with
 //! `report.path_map`; [`locate`] can then find files that a tool names only by version.
 
+mod flyway;
 mod go;
 pub mod locate;
 mod named;
 mod paths;
 mod python;
 mod rails;
-mod flyway;
 mod user;
 
 #[cfg(test)]
@@ -62,7 +62,13 @@ pub(crate) struct Found {
 }
 
 impl Found {
-    pub fn new(at: usize, tool: &'static str, path: &str, line: Option<u32>, message: &str) -> Self {
+    pub fn new(
+        at: usize,
+        tool: &'static str,
+        path: &str,
+        line: Option<u32>,
+        message: &str,
+    ) -> Self {
         Found {
             at,
             tool,
@@ -82,6 +88,11 @@ fn tidy_message(message: &str) -> String {
         Some((cut, _)) => format!("{}…", &message[..cut]),
         None => message.to_owned(),
     }
+}
+
+/// Checks a `report.error_pattern` at config load; the error says what to fix.
+pub fn check_pattern(pattern: &str) -> Result<(), String> {
+    user::compile(pattern).map(|_| ())
 }
 
 impl Recognizer {

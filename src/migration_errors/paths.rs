@@ -70,9 +70,15 @@ mod tests {
 
     #[test]
     fn the_longest_matching_prefix_wins() {
-        let table = pairs(&[("/app", "."), ("/app/engines/billing", "billing"), ("/srv/", "srv")]);
-        assert_eq!(map(
-            "/app/db/migrate/20240101_add_x.rb", &table), "db/migrate/20240101_add_x.rb");
+        let table = pairs(&[
+            ("/app", "."),
+            ("/app/engines/billing", "billing"),
+            ("/srv/", "srv"),
+        ]);
+        assert_eq!(
+            map("/app/db/migrate/20240101_add_x.rb", &table),
+            "db/migrate/20240101_add_x.rb"
+        );
         assert_eq!(
             map("/app/engines/billing/db/migrate/1_x.rb", &table),
             "billing/db/migrate/1_x.rb"
@@ -99,7 +105,10 @@ mod tests {
     #[test]
     fn a_mapping_to_a_directory_or_from_the_root_works() {
         let table = pairs(&[("/flyway/sql/", "./db/migration"), ("/", "rootfs")]);
-        assert_eq!(map("/flyway/sql/V2__x.sql", &table), "db/migration/V2__x.sql");
+        assert_eq!(
+            map("/flyway/sql/V2__x.sql", &table),
+            "db/migration/V2__x.sql"
+        );
         assert_eq!(map("/etc/x", &table), "rootfs/etc/x");
     }
 }

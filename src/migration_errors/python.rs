@@ -148,7 +148,10 @@ impl Traceback {
                 .find(|frame| frame.path.contains("/versions/") && !third_party(&frame.path)),
             Running::Django { name, .. } => {
                 let file = format!("/migrations/{name}.py");
-                self.frames.iter().rev().find(|frame| frame.path.ends_with(&file))
+                self.frames
+                    .iter()
+                    .rev()
+                    .find(|frame| frame.path.ends_with(&file))
             }
         };
         let tool = match running {

@@ -16,7 +16,7 @@ const BACKTRACE_WINDOW: usize = 400;
 
 pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
     static MIGRATING: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^== (\d+) (\w+): migrating").expect("valid"));
+        LazyLock::new(|| Regex::new(r"^== (\d+) \w+: migrating").expect("valid"));
     let mut migrating: Option<&str> = None;
     for (index, line) in lines.iter().enumerate() {
         let text = line.text.trim();

@@ -50,7 +50,9 @@ pub(super) fn scan(pattern: &Regex, lines: &[Line<'_>], found: &mut Vec<Found>) 
         let number = captures
             .name("line")
             .and_then(|number| number.as_str().trim().parse().ok());
-        let message = captures.name("message").map_or("", |message| message.as_str());
+        let message = captures
+            .name("message")
+            .map_or("", |message| message.as_str());
         found.push(Found::new(line.at, TOOL, file, number, message));
     }
 }
