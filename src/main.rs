@@ -14,6 +14,7 @@ mod image;
 mod links;
 mod lock;
 mod logs;
+mod migration_errors;
 mod outcome;
 mod preflight;
 mod progress;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use clap::Args;
 
 use super::image_args::ImageArgs;
-use crate::config::{CommandSpec, RawConfig, RawNetwork};
+use crate::config::{CommandSpec, RawConfig, RawNetwork, RawReport};
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
@@ -86,6 +86,9 @@ pub struct MigrationArgs {
     pub name: Option<String>,
     #[command(flatten)]
     pub image_args: ImageArgs,
+    /// Regex naming a failed migration in the log, with groups file, message and optional line
+    #[arg(long, value_name = "REGEX")]
+    pub error_pattern: Option<String>,
 }
 
 pub(super) fn parse_pair(raw: &str) -> Result<(String, String), String> {
@@ -136,6 +139,10 @@ impl MigrationArgs {
             keep_containers: self.keep_containers.clone(),
             tags: non_empty_map(&self.tags),
             name: self.name.clone(),
+            report: self.error_pattern.as_ref().map(|pattern| RawReport {
+                error_pattern: Some(pattern.clone()),
+                ..RawReport::default()
+            }),
             ..RawConfig::default()
         }
     }

@@ -219,7 +219,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     if matches!(end, WaitEnd::Stopped { .. }) {
         release(lock, &progress).await;
     }
-    judge(&mut outcome, &prepared, end);
+    judge(&mut outcome, &prepared, end, &settings.report);
     Ok(finish(global, &progress, outcome))
 }
 

@@ -1,8 +1,12 @@
 //! Turns how the wait ended into the outcome users see: status, exit code, reason, duration.
 
+use std::path::Path;
+
 use aws_sdk_ecs::types::Task;
 
+use crate::config::ReportSettings;
 use crate::hints;
+use crate::migration_errors::{Recognizer, locate};
 use crate::outcome::{Outcome, Status};
 use crate::task::evaluate::{ContainerResult, StoppedTask, evaluate};
 use crate::task::{Interruption, WaitEnd};
@@ -10,7 +14,7 @@ use crate::task::{Interruption, WaitEnd};
 use super::prepare::Prepared;
 
 /// Fills the outcome from how the wait ended.
-pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd) {
+pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd, report: &ReportSettings) {
     let status_for = |interruption: Interruption| match interruption {
         Interruption::TimedOut => Status::TimedOut,
         Interruption::Cancelled => Status::Cancelled,
@@ -49,11 +53,34 @@ pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd) {
                     outcome.hint = verdict.reason.as_deref().and_then(|reason| {
                         hints::for_stopped_task(outcome.stop_code.as_deref(), reason)
                     });
-                    outcome.reason = verdict.reason;
+                    outcome.reason = verdict
+                        .reason
+                        .map(|reason| name_failed_migration(reason, &outcome.log_tail, report));
                 }
             }
         }
     }
+}
+
+/// Adds which migration failed, where, and why, when the log shows it. Files the log names only
+/// in part are looked for from the working directory (the checkout, in CI).
+fn name_failed_migration(reason: String, log: &[String], report: &ReportSettings) -> String {
+    let Ok(recognizer) = Recognizer::new(report.error_pattern.as_deref(), &report.path_map) else {
+        return reason;
+    };
+    let mut errors = recognizer.scan(log);
+    locate::resolve_in(Path::new("."), &mut errors);
+    let Some(error) = errors.first() else {
+        return reason;
+    };
+    let line = error
+        .line
+        .map(|line| format!(":{line}"))
+        .unwrap_or_default();
+    format!(
+        "{reason}; {} migration {}{line} failed: {}",
+        error.tool, error.path, error.message
+    )
 }
 
 /// The task's own run time, from ECS's timestamps, when it has them.

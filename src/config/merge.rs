@@ -86,6 +86,7 @@ impl RawReport {
             summary: over.summary.or(self.summary),
             slack_webhook: over.slack_webhook.or(self.slack_webhook),
             path_map: merge_maps(self.path_map, over.path_map),
+            error_pattern: over.error_pattern.or(self.error_pattern),
         }
     }
 }

@@ -139,6 +139,8 @@ pub struct RawReport {
     pub slack_webhook: Option<String>,
     #[serde(default, deserialize_with = "scalar::text_map")]
     pub path_map: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "scalar::error_pattern")]
+    pub error_pattern: Option<String>,
 }
 
 fn required_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {

@@ -9,6 +9,7 @@ use super::{
     BaseSource, CommandSpec, ConfigError, KeepContainers, OnCancel, OnConflict, RawConfig,
     ReportSettings, Settings,
 };
+use crate::migration_errors::check_pattern;
 
 const DEFAULT_NAME: &str = "ecs-migrate";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
@@ -79,12 +80,18 @@ impl RawConfig {
             tags: self.tags.unwrap_or_default(),
             report: {
                 let raw = self.report.unwrap_or_default();
+                // Checked again here: a pattern from --error-pattern skipped the file's checks.
+                let error_pattern = non_empty(raw.error_pattern);
+                if let Some(pattern) = &error_pattern {
+                    check_pattern(pattern).map_err(|e| file.error("report.error_pattern", e))?;
+                }
                 ReportSettings {
                     pr_comment: raw.pr_comment.unwrap_or(true),
                     check_run: raw.check_run.unwrap_or(true),
                     summary: raw.summary.unwrap_or(true),
                     slack_webhook: non_empty(raw.slack_webhook),
                     path_map: raw.path_map.unwrap_or_default(),
+                    error_pattern,
                 }
             },
         })

@@ -71,6 +71,15 @@ const KEEP_CONTAINERS: Scalar<Option<String>> = Scalar {
     convert: |text| unless_blank(text, |text| keyword(text, KeepContainers::KEYWORDS)),
 };
 
+const ERROR_PATTERN: Scalar<Option<String>> = Scalar {
+    expecting: "a regular expression",
+    convert: |text| {
+        unless_blank(text, |text| {
+            crate::migration_errors::check_pattern(text).map(|()| text.to_owned())
+        })
+    },
+};
+
 /// A typed value that expands to nothing (`cpu: ${CPU:-}`) is unset, like an empty string value.
 fn unless_blank<T>(
     text: String,
@@ -234,6 +243,7 @@ field_deserializers! {
     on_cancel -> Option<String> = ON_CANCEL, Option::flatten;
     on_conflict -> Option<String> = ON_CONFLICT, Option::flatten;
     keep_containers -> Option<String> = KEEP_CONTAINERS, Option::flatten;
+    error_pattern -> Option<String> = ERROR_PATTERN, Option::flatten;
     text_list -> Option<Vec<String>> = TextList { comma_separated: false }, |value| value;
     /// Subnet and security group ids: a list, or one comma-separated string.
     id_list -> Option<Vec<String>> = TextList { comma_separated: true }, |value| value;

@@ -104,6 +104,8 @@ pub struct ReportSettings {
     pub slack_webhook: Option<String>,
     /// Rewrites paths in reports (e.g. container paths to repository paths).
     pub path_map: BTreeMap<String, String>,
+    /// The user's regex naming a failed migration in the log (groups file, message, line).
+    pub error_pattern: Option<String>,
 }
 
 impl Default for ReportSettings {
@@ -114,6 +116,7 @@ impl Default for ReportSettings {
             summary: true,
             slack_webhook: None,
             path_map: BTreeMap::new(),
+            error_pattern: None,
         }
     }
 }

@@ -50,6 +50,32 @@ fn a_bad_duration_names_the_key_and_line() {
 }
 
 #[test]
+fn a_bad_error_pattern_names_the_key_and_line() {
+    assert_usage_error(
+        "cluster: prod\nservice: web\nreport:\n  error_pattern: '(?P<file>\\S+) (?P<msg>.+)'\n",
+        &[
+            "ecs-migrate.yml:4",
+            "report.error_pattern",
+            "(?P<message>…)",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_error_pattern_flag_names_the_key() {
+    let dir = dir_with_config("cluster: prod\nservice: web\n");
+    let run = offline(dir.path(), &["plan", "--error-pattern", "(?P<file>[a-z"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("report.error_pattern: invalid regular expression"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stdout.is_empty(), "{}", run.transcript());
+}
+
+#[test]
 fn an_undefined_variable_is_named() {
     assert_usage_error(
         "cluster: prod\nservice: web\nimage:\n  uri: \"repo/app:${ECS_MIGRATE_SURELY_UNSET}\"\n",

@@ -32,7 +32,7 @@ fn unknown_keys_without_a_close_match_list_the_valid_ones_or_the_right_section()
     assert_error(
         "cluster: a\nreport:\n  teams: true\n",
         "ecs-migrate.yml:3: report.teams: unknown key (valid keys: pr_comment, check_run, \
-         summary, slack_webhook, path_map)",
+         summary, slack_webhook, path_map, error_pattern)",
     );
     assert_error(
         "cluster: a\nsubnets: [subnet-1]\n",
@@ -150,5 +150,20 @@ fn empty_and_non_mapping_documents_are_rejected() {
         "app-prod\n",
         "ecs-migrate.yml:1: expected a mapping of keys such as `cluster: app-prod`, found string \
          \"app-prod\"",
+    );
+}
+
+#[test]
+fn a_bad_error_pattern_is_reported_at_its_line() {
+    let broken = load_error("cluster: a\nreport:\n  error_pattern: \"(?P<file>[a-z\"\n");
+    assert!(
+        broken.starts_with("ecs-migrate.yml:3: report.error_pattern: invalid regular expression"),
+        "{broken}"
+    );
+    assert_error(
+        "cluster: a\nreport:\n  error_pattern: '(?P<file>\\S+): (?P<msg>.+)'\n",
+        "ecs-migrate.yml:3: report.error_pattern: the pattern \"(?P<file>\\\\S+): (?P<msg>.+)\" \
+         has no (?P<message>…) group (name the parts of a matching line: `file` and `message` \
+         are required, `line` is optional)",
     );
 }

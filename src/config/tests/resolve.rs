@@ -46,6 +46,7 @@ fn a_minimal_file_gets_every_default() {
                 summary: true,
                 slack_webhook: None,
                 path_map: BTreeMap::new(),
+                error_pattern: None,
             },
         }
     );
@@ -221,4 +222,32 @@ fn keyword_enums_parse_and_print() {
     assert_eq!("ALL".parse::<KeepContainers>(), Ok(KeepContainers::All));
     assert_eq!(OnCancel::Stop.to_string(), "stop");
     assert_eq!(KeepContainers::Dependencies.to_string(), "dependencies");
+}
+
+#[test]
+fn an_error_pattern_from_a_flag_is_checked_when_resolving() {
+    let flags = RawConfig {
+        report: Some(super::super::RawReport {
+            error_pattern: Some("(?P<file>x)".to_owned()),
+            ..Default::default()
+        }),
+        ..RawConfig::default()
+    };
+    let error = load("cluster: a\nservice: web\n")
+        .expect("valid file")
+        .merge(flags)
+        .resolve(Some(Path::new("ecs-migrate.yml")))
+        .expect_err("no message group")
+        .to_string();
+    assert!(
+        error.starts_with("ecs-migrate.yml: report.error_pattern: the pattern"),
+        "{error}"
+    );
+    let good = settings(
+        "cluster: a\nservice: web\nreport:\n  error_pattern: '(?P<file>\\S+):(?P<line>\\d+) (?P<message>.+)'\n",
+    );
+    assert_eq!(
+        good.report.error_pattern.as_deref(),
+        Some(r"(?P<file>\S+):(?P<line>\d+) (?P<message>.+)")
+    );
 }

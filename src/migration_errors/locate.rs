@@ -1,0 +1,120 @@
+//! Finds the repository file behind a path the log gave only in part: a bare file name (goose,
+//! dbmate with another directory), a pattern with `*` (sqlx, golang-migrate, Rails without a
+//! backtrace), or a version without its zero padding (`2_add_email` for `000002_add_email`).
+
+use std::path::Path;
+
+use super::MigrationError;
+
+/// Directories never searched: version control, dependencies and build output.
+const SKIPPED: &[&str] = &["node_modules", "target", "vendor", "__pycache__", "venv"];
+/// Bounds the walk, so a huge checkout (or a wrong root) costs little.
+const MAX_ENTRIES: usize = 50_000;
+const MAX_DEPTH: usize = 12;
+
+/// Replaces each path that does not name a file under `root` by the one file in the tree that
+/// matches it, in the directories the path gives or else anywhere; a path with no match, or
+/// several, is left as it is.
+pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
+    let unresolved = |error: &MigrationError| {
+        !Path::new(&error.path).is_absolute()
+            && (error.path.contains('*') || !root.join(&error.path).is_file())
+    };
+    if !errors.iter().any(unresolved) {
+        return;
+    }
+    let files = tree(root);
+    for error in errors.iter_mut().filter(|error| unresolved(error)) {
+        let name = error.path.rsplit('/').next().unwrap_or_default();
+        let found = unique(&files, |file| matches_path(&error.path, file))
+            .or_else(|| unique(&files, |file| matches_path(name, file)));
+        if let Some(file) = found {
+            error.path = file.clone();
+        }
+    }
+}
+
+/// The one file that fits, if exactly one does.
+fn unique(files: &[String], fits: impl Fn(&str) -> bool) -> Option<&String> {
+    let mut matching = files.iter().filter(|file| fits(file));
+    let first = matching.next()?;
+    matching.next().is_none().then_some(first)
+}
+
+/// Relative paths (with `/`) of the files under `root`, bounded.
+fn tree(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![(root.to_path_buf(), String::new(), 0)];
+    let mut seen = 0;
+    while let Some((dir, prefix, depth)) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return files;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                let skip = name.starts_with('.') || SKIPPED.contains(&name.as_str());
+                if !skip && depth < MAX_DEPTH {
+                    pending.push((entry.path(), relative, depth + 1));
+                }
+            } else if kind.is_file() {
+                files.push(relative);
+            }
+        }
+    }
+    files
+}
+
+/// Whether `file` (relative to the root) is what `wanted` names: the file names match (with `*`
+/// as a wildcard and leading zeros of a numeric prefix ignored), and the directories `wanted`
+/// gives, if any, are the last directories of `file`.
+fn matches_path(wanted: &str, file: &str) -> bool {
+    let (wanted_dir, wanted_name) = wanted.rsplit_once('/').unwrap_or(("", wanted));
+    let (file_dir, file_name) = file.rsplit_once('/').unwrap_or(("", file));
+    let directory_fits = wanted_dir.is_empty()
+        || file_dir == wanted_dir
+        || file_dir.ends_with(&format!("/{wanted_dir}"));
+    directory_fits && wildcard_match(&without_padding(wanted_name), &without_padding(file_name))
+}
+
+/// `000002_add_email.up.sql` → `2_add_email.up.sql`.
+fn without_padding(name: &str) -> String {
+    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+    if digits < 2 {
+        return name.to_owned();
+    }
+    let zeros = name.bytes().take_while(|byte| *byte == b'0').count();
+    name[zeros.min(digits - 1)..].to_owned()
+}
+
+/// `*` matches any run of characters except `/`; everything else literally.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last) && !rest.contains('/')
+}
