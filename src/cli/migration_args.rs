@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 
-use crate::config::{CommandSpec, RawConfig, RawImage, RawNetwork};
+use crate::config::{CommandSpec, RawConfig, RawImage, RawNetwork, RawReport};
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
@@ -83,6 +83,12 @@ pub struct MigrationArgs {
     /// Name of this migration in reports [default: the config file's name]
     #[arg(long)]
     pub name: Option<String>,
+    /// Write the job summary section to GITHUB_STEP_SUMMARY [default: true]
+    #[arg(long, value_name = "true|false")]
+    pub summary: Option<bool>,
+    /// Slack incoming-webhook URL to post the result to
+    #[arg(long, env = "SLACK_WEBHOOK_URL", hide_env_values = true, value_name = "URL")]
+    pub slack_webhook: Option<String>,
 }
 
 fn parse_pair(raw: &str) -> Result<(String, String), String> {
@@ -136,6 +142,11 @@ impl MigrationArgs {
             keep_containers: self.keep_containers.clone(),
             tags: non_empty_map(&self.tags),
             name: self.name.clone(),
+            report: (self.summary.is_some() || self.slack_webhook.is_some()).then(|| RawReport {
+                summary: self.summary,
+                slack_webhook: self.slack_webhook.clone(),
+                ..RawReport::default()
+            }),
             ..RawConfig::default()
         }
     }
