@@ -122,7 +122,10 @@ pub fn from_inputs(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Invocation
                     if line.is_empty() {
                         continue;
                     }
-                    if !line.split_once('=').is_some_and(|(name, _)| !name.is_empty()) {
+                    if !line
+                        .split_once('=')
+                        .is_some_and(|(name, _)| !name.is_empty())
+                    {
                         return Err(InputError(format!(
                             "input `{input}` line {}: expected NAME=VALUE, got {line:?} (write \
                              one NAME=VALUE per line in the step's `with:`)",

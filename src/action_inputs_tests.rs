@@ -127,7 +127,14 @@ fn dry_run_plans_instead_and_extra_arguments_are_kept() {
     let invocation = command_line(args.to_vec(), &lookup).unwrap();
     assert_eq!(
         strings(&invocation),
-        ["ecs-migrate", "plan", "-v", "--output", "json", "--cluster=c"]
+        [
+            "ecs-migrate",
+            "plan",
+            "-v",
+            "--output",
+            "json",
+            "--cluster=c"
+        ]
     );
 }
 
@@ -150,13 +157,21 @@ fn bad_switch_values_name_the_input() {
         "input `dry-run` must be true or false, got \"yes\" (fix it in the step's `with:`)"
     );
     let error = from_inputs(&lookup_from(&[("pr-comment", "on")])).unwrap_err();
-    assert!(error.0.starts_with("input `pr-comment` must be true or false"));
+    assert!(
+        error
+            .0
+            .starts_with("input `pr-comment` must be true or false")
+    );
 }
 
 #[test]
 fn a_build_arg_without_a_name_is_refused_with_its_line() {
     let error = from_inputs(&lookup_from(&[("build-args", "A=1\n=2")])).unwrap_err();
-    assert!(error.0.starts_with("input `build-args` line 2: expected NAME=VALUE"));
+    assert!(
+        error
+            .0
+            .starts_with("input `build-args` line 2: expected NAME=VALUE")
+    );
 }
 
 #[test]
@@ -187,6 +202,9 @@ fn every_flag_of_this_branch_parses_as_the_cli_expects() {
         }
         let arg = format!("{flag}={value}");
         let parsed = crate::cli::Cli::try_parse_from(["ecs-migrate", "run", "--cluster=c", &arg]);
-        assert!(parsed.is_ok(), "input {input}: {arg} does not parse: {parsed:?}");
+        assert!(
+            parsed.is_ok(),
+            "input {input}: {arg} does not parse: {parsed:?}"
+        );
     }
 }

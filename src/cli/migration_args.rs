@@ -87,7 +87,12 @@ pub struct MigrationArgs {
     #[arg(long, value_name = "true|false")]
     pub summary: Option<bool>,
     /// Slack incoming-webhook URL to post the result to
-    #[arg(long, env = "SLACK_WEBHOOK_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "SLACK_WEBHOOK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub slack_webhook: Option<String>,
 }
 

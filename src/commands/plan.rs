@@ -80,7 +80,10 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     }
     let rows = [
         ("Cluster", settings.cluster.clone()),
-        ("Family", format!("{} ({registration})", prepared.derived.family)),
+        (
+            "Family",
+            format!("{} ({registration})", prepared.derived.family),
+        ),
         ("Base", prepared.base_origin.clone()),
     ];
     let warn = |warning: String| eprintln!("warning: {warning}");

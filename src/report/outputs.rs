@@ -15,7 +15,10 @@ pub fn of(outcome: &Outcome) -> Vec<(&'static str, String)> {
         ("status", status_name(outcome)),
         (
             "exit-code",
-            outcome.exit_code.map(|code| code.to_string()).unwrap_or_default(),
+            outcome
+                .exit_code
+                .map(|code| code.to_string())
+                .unwrap_or_default(),
         ),
         ("task-arn", text(&outcome.task_arn)),
         ("task-definition-arn", text(&outcome.task_definition_arn)),

@@ -94,11 +94,13 @@ pub async fn post(url: &str, body: &Value) -> Result<(), String> {
     let (url, answer) = sent;
     match answer {
         Ok(response) if response.status().is_success() => Ok(()),
-        Ok(response) => Err(format!("Slack answered HTTP {}", response.status().as_u16())),
-        Err(ureq::Error::Timeout(_)) => Err(format!(
-            "no answer within {}s",
-            POST_TIMEOUT.as_secs()
+        Ok(response) => Err(format!(
+            "Slack answered HTTP {}",
+            response.status().as_u16()
         )),
+        Err(ureq::Error::Timeout(_)) => {
+            Err(format!("no answer within {}s", POST_TIMEOUT.as_secs()))
+        }
         Err(error) => Err(without_url(&error.to_string(), &url)),
     }
 }

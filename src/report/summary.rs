@@ -17,30 +17,44 @@ pub fn section(outcome: &Outcome, extra_rows: &[(&str, String)]) -> String {
         code(&outcome.name),
         status_words(outcome.status)
     );
-    let mut rows: Vec<(&str, String)> = vec![("Status", format!("**{}**", status_words(outcome.status)))];
+    let mut rows: Vec<(&str, String)> =
+        vec![("Status", format!("**{}**", status_words(outcome.status)))];
     if let Some(arn) = &outcome.task_arn {
         let id = crate::links::task_id(arn);
         rows.push(("Task", link_or_code(id, outcome.task_url.as_deref())));
     }
     rows.extend(extra_rows.iter().cloned());
     let optional = [
-        ("Task definition", outcome.task_definition_arn.as_deref().map(code)),
+        (
+            "Task definition",
+            outcome.task_definition_arn.as_deref().map(code),
+        ),
         ("Image", outcome.image.as_deref().map(code)),
         (
             "Command",
-            outcome.command.as_ref().map(|words| code(&shell_words::join(words))),
+            outcome
+                .command
+                .as_ref()
+                .map(|words| code(&shell_words::join(words))),
         ),
         (
             "Duration",
-            outcome
-                .duration_seconds
-                .map(|seconds| humantime::format_duration(Duration::from_secs(seconds)).to_string()),
+            outcome.duration_seconds.map(|seconds| {
+                humantime::format_duration(Duration::from_secs(seconds)).to_string()
+            }),
         ),
         ("Exit code", outcome.exit_code.map(|code| code.to_string())),
-        ("Stop reason", stop_reason(outcome).map(|reason| code(&reason))),
+        (
+            "Stop reason",
+            stop_reason(outcome).map(|reason| code(&reason)),
+        ),
         ("Reason", outcome.reason.as_deref().map(plain)),
     ];
-    rows.extend(optional.into_iter().filter_map(|(label, value)| Some((label, value?))));
+    rows.extend(
+        optional
+            .into_iter()
+            .filter_map(|(label, value)| Some((label, value?))),
+    );
     for (index, (label, value)) in rows.iter().enumerate() {
         text.push_str(&format!("| {label} | {value} |\n"));
         if index == 0 {
@@ -103,7 +117,11 @@ pub fn stop_reason(outcome: &Outcome) -> Option<String> {
 /// The last log lines, collapsed, in a fence longer than any run of backticks in them.
 fn log_block(lines: &[String]) -> String {
     let clean: Vec<String> = lines.iter().map(|line| without_controls(line)).collect();
-    let longest_run = clean.iter().map(|line| longest_backtick_run(line)).max().unwrap_or(0);
+    let longest_run = clean
+        .iter()
+        .map(|line| longest_backtick_run(line))
+        .max()
+        .unwrap_or(0);
     let fence = "`".repeat(longest_run.max(2) + 1);
     format!(
         "\n<details><summary>Last {} log lines</summary>\n\n{fence}text\n{}\n{fence}\n\n</details>\n",

@@ -7,13 +7,18 @@ fn failed_outcome() -> Outcome {
     outcome.task_arn = Some("arn:aws:ecs:us-east-1:1:task/c/0f1e".to_owned());
     outcome.task_url = Some("https://console/ecs/0f1e".to_owned());
     outcome.log_url = Some("https://console/logs".to_owned());
-    outcome.task_definition_arn = Some("arn:aws:ecs:us-east-1:1:task-definition/app-migrate:7".to_owned());
+    outcome.task_definition_arn =
+        Some("arn:aws:ecs:us-east-1:1:task-definition/app-migrate:7".to_owned());
     outcome.image = Some("app:1".to_owned());
     outcome.command = Some(vec!["sh".into(), "-c".into(), "echo a|b; exit 3".into()]);
     outcome.stop_code = Some("EssentialContainerExited".to_owned());
     outcome.stopped_reason = Some("Essential container in task exited".to_owned());
     outcome.duration_seconds = Some(62);
-    outcome.log_tail = vec!["\u{1b}[31mmigrating\u{1b}[0m".to_owned(), "```".to_owned(), "</details>".to_owned()];
+    outcome.log_tail = vec![
+        "\u{1b}[31mmigrating\u{1b}[0m".to_owned(),
+        "```".to_owned(),
+        "</details>".to_owned(),
+    ];
     outcome
 }
 

@@ -77,8 +77,18 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
     let context = tempfile::tempdir().unwrap();
     scratch_context(context.path());
     let image = Image(format!("ecs-migrate-action-test:{}", std::process::id()));
-    let built = docker(&["build", "-q", "-t", &image.0, &context.path().display().to_string()]);
-    assert!(built.status.success(), "docker build: {}", String::from_utf8_lossy(&built.stderr));
+    let built = docker(&[
+        "build",
+        "-q",
+        "-t",
+        &image.0,
+        &context.path().display().to_string(),
+    ]);
+    assert!(
+        built.status.success(),
+        "docker build: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
 
     let workspace = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -120,8 +130,14 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
     ]
     .map(str::to_owned)
     .to_vec();
-    args.extend(["-v".to_owned(), mount(workspace.path(), "/github/workspace")]);
-    args.extend(["-v".to_owned(), mount(file_commands.path(), "/github/file_commands")]);
+    args.extend([
+        "-v".to_owned(),
+        mount(workspace.path(), "/github/workspace"),
+    ]);
+    args.extend([
+        "-v".to_owned(),
+        mount(file_commands.path(), "/github/file_commands"),
+    ]);
     for pair in &env {
         args.extend(["-e".to_owned(), pair.clone()]);
     }
@@ -135,7 +151,10 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
         String::from_utf8_lossy(&ran.stderr)
     );
     assert_eq!(ran.status.code(), Some(0), "{transcript}");
-    assert!(transcript.contains("from the container action"), "{transcript}");
+    assert!(
+        transcript.contains("from the container action"),
+        "{transcript}"
+    );
 
     let read = |name: &str| -> String {
         let path: PathBuf = file_commands.path().join(name);
@@ -146,6 +165,9 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
     assert_eq!(outputs["exit-code"], "0");
     assert!(outputs["task-arn"].contains(":task/"), "{outputs:?}");
     let summary = read("step_summary_5e1f");
-    assert!(summary.contains("### ✅ Migration ` ecs-migrate ` succeeded"), "{summary}");
+    assert!(
+        summary.contains("### ✅ Migration ` ecs-migrate ` succeeded"),
+        "{summary}"
+    );
     assert!(summary.contains("from the container action"), "{summary}");
 }

@@ -44,14 +44,18 @@ fn action_yml_matches_the_github_actions_schema() {
 fn the_workflows_match_the_github_workflows_schema() {
     validate(
         "vendor.github-workflows",
-        &["examples/github-workflow.yml", ".github/workflows/release.yml"],
+        &[
+            "examples/github-workflow.yml",
+            ".github/workflows/release.yml",
+        ],
     );
 }
 
 #[test]
 fn action_yml_runs_the_image_of_this_version() {
-    let action = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
-        .unwrap();
+    let action =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
+            .unwrap();
     let expected = format!(
         "  image: docker://ghcr.io/ecs-migrate/ecs-migrate:{}\n",
         env!("CARGO_PKG_VERSION")

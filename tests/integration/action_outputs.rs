@@ -102,11 +102,12 @@ fn action(
     inputs: &[(&str, &str)],
 ) -> Run {
     let mut env = runner_env(files);
-    env.extend(
-        inputs
-            .iter()
-            .map(|(name, value)| (format!("INPUT_{}", name.to_uppercase()), (*value).to_owned())),
-    );
+    env.extend(inputs.iter().map(|(name, value)| {
+        (
+            format!("INPUT_{}", name.to_uppercase()),
+            (*value).to_owned(),
+        )
+    }));
     let env: Vec<(&str, &str)> = env
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
@@ -129,7 +130,10 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
         &files,
         &[
             ("config", "migrate.yml"),
-            ("command", "sh -c 'echo applying 0042; echo \"bad | `sql`\"; exit 3'"),
+            (
+                "command",
+                "sh -c 'echo applying 0042; echo \"bad | `sql`\"; exit 3'",
+            ),
             ("dry-run", "false"),
             ("github-token", "ghs_not_a_real_token"),
             ("pr-comment", ""),
@@ -146,8 +150,13 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
         .collect();
     assert_eq!(delimiters.len(), 7, "{raw}");
     for delimiter in &delimiters {
-        let hex = delimiter.strip_prefix("ghadelimiter_").expect("random delimiter");
-        assert!(hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{delimiter}");
+        let hex = delimiter
+            .strip_prefix("ghadelimiter_")
+            .expect("random delimiter");
+        assert!(
+            hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            "{delimiter}"
+        );
     }
     let distinct: std::collections::BTreeSet<_> = delimiters.iter().collect();
     assert_eq!(distinct.len(), 7, "delimiters repeat: {raw}");
@@ -160,7 +169,10 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     assert!(outputs["task-definition-arn"].contains(&format!("{}-migrate:", world.family)));
     assert_eq!(outputs["image"], stack.image);
     assert!(outputs["log-url"].contains("/cloudwatch/home?region=us-east-1"));
-    assert!(outputs["duration-seconds"].parse::<u64>().is_ok(), "{outputs:?}");
+    assert!(
+        outputs["duration-seconds"].parse::<u64>().is_ok(),
+        "{outputs:?}"
+    );
 
     let error_line = run
         .stderr
@@ -172,7 +184,10 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
             && error_line.contains("exited with code 3"),
         "{error_line}"
     );
-    let group = run.stderr.find("::group::logs of task ").expect("::group::");
+    let group = run
+        .stderr
+        .find("::group::logs of task ")
+        .expect("::group::");
     let line = run.stderr.find("applying 0042").expect("log line");
     let end = run.stderr.find("::endgroup::").expect("::endgroup::");
     assert!(group < line && line < end, "{}", run.transcript());
@@ -190,7 +205,10 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
         "<details><summary>Last 2 log lines</summary>",
         "applying 0042\nbad | `sql`\n",
     ] {
-        assert!(summary.contains(expected), "missing {expected:?} in\n{summary}");
+        assert!(
+            summary.contains(expected),
+            "missing {expected:?} in\n{summary}"
+        );
     }
 }
 
@@ -214,12 +232,19 @@ fn a_dry_run_plans_with_status_planned_and_summary_off_writes_no_summary() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(run.stdout.contains("Plan for migration"), "{}", run.transcript());
+    assert!(
+        run.stdout.contains("Plan for migration"),
+        "{}",
+        run.transcript()
+    );
     let outputs = files.outputs();
     assert_eq!(outputs["status"], "planned");
     assert_eq!(outputs["image"], stack.image);
     assert_eq!(outputs["task-arn"], "");
-    assert!(!files.summary_path().exists(), "summary written although off");
+    assert!(
+        !files.summary_path().exists(),
+        "summary written although off"
+    );
     let mutating = ["RegisterTaskDefinition", "RunTask"];
     assert!(
         stack
@@ -238,8 +263,14 @@ fn a_dry_run_plans_with_status_planned_and_summary_off_writes_no_summary() {
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
     let summary = files.summary();
-    assert!(summary.contains("### 📝 Migration ` migrate ` planned"), "{summary}");
-    assert!(summary.contains(&format!("| Cluster | ` {} ` |", world.cluster)), "{summary}");
+    assert!(
+        summary.contains("### 📝 Migration ` migrate ` planned"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("| Cluster | ` {} ` |", world.cluster)),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -262,6 +293,9 @@ fn a_bad_input_names_itself_and_exits_2_before_any_aws_call() {
         "{}",
         run.transcript()
     );
-    assert!(run.stderr.contains("::error title=ecs-migrate could not finish::input `dry-run`"));
+    assert!(
+        run.stderr
+            .contains("::error title=ecs-migrate could not finish::input `dry-run`")
+    );
     assert!(stack.actions(&world.access_key).is_empty());
 }

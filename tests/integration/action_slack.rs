@@ -67,12 +67,17 @@ fn the_result_is_posted_to_the_webhook_from_the_config() {
         ":white_check_mark: *Migration db succeeded (exit code 0)*"
     );
     let fields = body["blocks"][1]["fields"].as_array().unwrap();
-    assert!(fields.iter().any(|field| field["text"]
-        .as_str()
-        .unwrap()
-        .starts_with("*Command*\nsh -c 'echo migrated'")));
+    assert!(fields.iter().any(|field| {
+        field["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Command*\nsh -c 'echo migrated'")
+    }));
     let links = body["blocks"][2]["elements"][0]["text"].as_str().unwrap();
-    assert!(links.contains("|CloudWatch logs>") && links.contains("|ECS task>"), "{links}");
+    assert!(
+        links.contains("|CloudWatch logs>") && links.contains("|ECS task>"),
+        "{links}"
+    );
 }
 
 #[test]
