@@ -132,7 +132,7 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
             ("config", "migrate.yml"),
             (
                 "command",
-                "sh -c 'echo applying 0042; echo \"bad | `sql`\"; exit 3'",
+                "sh -c 'echo applying 0042; echo \"bad | x\"; exit 3'",
             ),
             ("dry-run", "false"),
             ("github-token", "ghs_not_a_real_token"),
@@ -198,12 +198,12 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
         "### ❌ Migration ` migrate ` failed",
         "| Status | **failed** |",
         "| Exit code | 3 |",
-        "| Command | `` sh -c 'echo applying 0042; echo \"bad \\| `sql`\"; exit 3' `` |",
+        "| Command | ` sh -c 'echo applying 0042; echo \"bad \\| x\"; exit 3' ` |",
         "| Stop reason | ` EssentialContainerExited: Essential container in task exited ` |",
         "[CloudWatch logs](https://us-east-1.console.aws.amazon.com/cloudwatch/",
         "[ECS task](https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/",
         "<details><summary>Last 2 log lines</summary>",
-        "applying 0042\nbad | `sql`\n",
+        "applying 0042\nbad | x\n",
     ] {
         assert!(
             summary.contains(expected),
