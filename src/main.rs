@@ -3,6 +3,7 @@
 //! `main` stays thin: parse the command line, run the command, print the error chain once and
 //! turn the outcome into one of the documented exit codes.
 
+mod action_inputs;
 mod aws;
 mod ci;
 mod cli;
@@ -19,6 +20,7 @@ mod outcome;
 mod preflight;
 mod progress;
 mod redact;
+mod report;
 mod task;
 mod taskdef;
 
@@ -27,7 +29,22 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let invocation = match action_inputs::command_line(std::env::args_os().collect(), &|name| {
+        std::env::var(name).ok()
+    }) {
+        Ok(invocation) => invocation,
+        Err(error) => {
+            report::annotate_error(&error.to_string());
+            eprintln!("error: {error}");
+            return ExitCode::from(failure::exit_code::USAGE);
+        }
+    };
+    for (name, value) in invocation.env {
+        // SAFETY: no other thread exists yet (the runtime is built below), so nothing can be
+        // reading the environment while it changes.
+        unsafe { std::env::set_var(name, value) };
+    }
+    let cli = cli::Cli::parse_from(invocation.args);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,6 +58,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::execute(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
+            report::annotate_error(&format!("{error:#}"));
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");

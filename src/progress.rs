@@ -4,6 +4,7 @@
 
 use std::fmt::Display;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,6 +15,8 @@ pub struct Progress {
     spinner: Option<ProgressBar>,
     github: bool,
     verbose: bool,
+    /// A `::group::` is open (GitHub Actions folds the task's log lines in it).
+    grouped: AtomicBool,
 }
 
 impl Progress {
@@ -32,6 +35,7 @@ impl Progress {
             spinner,
             github: ci.runner == Runner::GitHubActions,
             verbose,
+            grouped: AtomicBool::new(false),
         }
     }
 
@@ -73,7 +77,21 @@ impl Progress {
         }
     }
 
+    /// In GitHub Actions, folds what follows (the task's log lines) under `title`.
+    pub fn group(&self, title: impl Display) {
+        if self.github && !self.grouped.swap(true, Ordering::Relaxed) {
+            eprintln!("::group::{title}");
+        }
+    }
+
+    pub fn end_group(&self) {
+        if self.grouped.swap(false, Ordering::Relaxed) {
+            eprintln!("::endgroup::");
+        }
+    }
+
     pub fn finish(&self) {
+        self.end_group();
         if let Some(spinner) = &self.spinner {
             spinner.finish_and_clear();
         }

@@ -89,6 +89,17 @@ pub struct MigrationArgs {
     /// Regex naming a failed migration in the log, with groups file, message and optional line
     #[arg(long, value_name = "REGEX")]
     pub error_pattern: Option<String>,
+    /// Write the job summary section to GITHUB_STEP_SUMMARY [default: true]
+    #[arg(long, value_name = "true|false")]
+    pub summary: Option<bool>,
+    /// Slack incoming-webhook URL to post the result to
+    #[arg(
+        long,
+        env = "SLACK_WEBHOOK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub slack_webhook: Option<String>,
 }
 
 pub(super) fn parse_pair(raw: &str) -> Result<(String, String), String> {
@@ -139,8 +150,13 @@ impl MigrationArgs {
             keep_containers: self.keep_containers.clone(),
             tags: non_empty_map(&self.tags),
             name: self.name.clone(),
-            report: self.error_pattern.as_ref().map(|pattern| RawReport {
-                error_pattern: Some(pattern.clone()),
+            report: (self.error_pattern.is_some()
+                || self.summary.is_some()
+                || self.slack_webhook.is_some())
+            .then(|| RawReport {
+                error_pattern: self.error_pattern.clone(),
+                summary: self.summary,
+                slack_webhook: self.slack_webhook.clone(),
                 ..RawReport::default()
             }),
             ..RawConfig::default()

@@ -16,6 +16,7 @@ use crate::logs;
 use crate::outcome::Status;
 use crate::preflight;
 use crate::redact::redacted;
+use crate::report;
 use crate::task::launch::{RunTaskRequest, run_task_request};
 use crate::taskdef::describe_task_definition;
 use crate::taskdef::normalise::same_definition;
@@ -87,6 +88,16 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             );
         }
     }
+    let rows = [
+        ("Cluster", settings.cluster.clone()),
+        (
+            "Family",
+            format!("{} ({registration})", prepared.derived.family),
+        ),
+        ("Base", prepared.base_origin.clone()),
+    ];
+    let warn = |warning: String| eprintln!("warning: {warning}");
+    report::plan_finished(&settings, migration_container(&prepared), &rows, &warn);
     Ok(exit_code::SUCCEEDED)
 }
 

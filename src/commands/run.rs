@@ -17,6 +17,7 @@ use crate::logs::{self, LogTail};
 use crate::outcome::{Outcome, Status};
 use crate::preflight;
 use crate::progress::Progress;
+use crate::report;
 use crate::task::launch::{Tag, run_task_request};
 use crate::task::{
     RecentLines, Signals, Started, WaitEnd, WaitOptions, client_token, start_task, wait_for_stop,
@@ -60,7 +61,9 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 let derived = &mut prepared.derived;
                 image::pin(&mut derived.task_definition, &derived.container, &reference);
             }
-            Delivered::BuildFailed(outcome) => return Ok(finish(global, &progress, *outcome)),
+            Delivered::BuildFailed(outcome) => {
+                return Ok(finish(global, &settings, &progress, *outcome).await);
+            }
         }
     }
 
@@ -121,19 +124,19 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             outcome.reason = Some(format!(
                 "another run of this migration is under way (on_conflict: fail): {holder}"
             ));
-            return Ok(finish(global, &progress, outcome));
+            return Ok(finish(global, &settings, &progress, outcome).await);
         }
         Turn::TimedOut(holder) => {
             outcome.status = Status::TimedOut;
             outcome.reason = Some(format!(
                 "timed out waiting for another run of this migration: {holder}"
             ));
-            return Ok(finish(global, &progress, outcome));
+            return Ok(finish(global, &settings, &progress, outcome).await);
         }
         Turn::Cancelled => {
             outcome.status = Status::Cancelled;
             outcome.reason = Some("cancelled before the task was started".to_owned());
-            return Ok(finish(global, &progress, outcome));
+            return Ok(finish(global, &settings, &progress, outcome).await);
         }
     };
 
@@ -157,7 +160,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 .collect();
             fixes.dedup();
             outcome.hint = (!fixes.is_empty()).then(|| fixes.join("; "));
-            return Ok(finish(global, &progress, outcome));
+            return Ok(finish(global, &settings, &progress, outcome).await);
         }
         Err(error) => {
             release(lock, &progress).await;
@@ -199,6 +202,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
 
     let options = wait_options(&settings, &ci);
     let mut recent = RecentLines::default();
+    progress.group(format!("logs of task {task_id}"));
     let end = wait_for_stop(
         &clients.ecs,
         &task_arn,
@@ -213,6 +217,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         task_arn: task_arn.clone(),
         cluster: settings.cluster.clone(),
     })?;
+    progress.end_group();
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
     outcome.log_tail = recent.into_vec();
     // A task left running keeps the lock (with its ARN), so the next run waits for it.
@@ -220,7 +225,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         release(lock, &progress).await;
     }
     judge(&mut outcome, &prepared, end, &settings.report);
-    Ok(finish(global, &progress, outcome))
+    Ok(finish(global, &settings, &progress, outcome).await)
 }
 
 fn wait_options(settings: &Settings, ci: &CiContext) -> WaitOptions {
@@ -242,9 +247,15 @@ async fn release(lock: Option<Lock>, progress: &Progress) {
     }
 }
 
-/// Prints the result and returns its exit code.
-fn finish(global: &GlobalArgs, progress: &Progress, outcome: Outcome) -> u8 {
+/// Reports and prints the result; returns its exit code.
+async fn finish(
+    global: &GlobalArgs,
+    settings: &Settings,
+    progress: &Progress,
+    outcome: Outcome,
+) -> u8 {
     progress.finish();
+    report::run_finished(settings, &outcome, &|warning| progress.warn(warning)).await;
     match global.output {
         OutputFormat::Json => println!("{}", outcome.to_json()),
         OutputFormat::Text => print!("{}", outcome.text_block()),

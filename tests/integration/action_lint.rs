@@ -1,0 +1,64 @@
+//! `check-jsonschema` (from the stack's Python venv) validates action.yml against GitHub's
+//! action schema and the example and release workflows against the workflow schema. Under
+//! CI=true a missing checker is a failure.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn checker() -> Option<PathBuf> {
+    let found = std::env::var_os("ECS_MIGRATE_TEST_PYTHON")
+        .map(|python| PathBuf::from(python).with_file_name("check-jsonschema"))
+        .filter(|path| path.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "check-jsonschema is not in the stack's venv (ECS_MIGRATE_TEST_PYTHON): run tests/stack/up.sh"
+        );
+        eprintln!("skipped: check-jsonschema not installed in the stack's venv");
+    }
+    found
+}
+
+fn validate(schema: &str, files: &[&str]) {
+    let Some(checker) = checker() else { return };
+    let output = Command::new(checker)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--builtin-schema", schema])
+        .args(files)
+        .output()
+        .expect("run check-jsonschema");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("ok -- validation done"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn action_yml_matches_the_github_actions_schema() {
+    validate("vendor.github-actions", &["action.yml"]);
+}
+
+#[test]
+fn the_workflows_match_the_github_workflows_schema() {
+    validate(
+        "vendor.github-workflows",
+        &[
+            "examples/github-workflow.yml",
+            ".github/workflows/release.yml",
+        ],
+    );
+}
+
+#[test]
+fn action_yml_runs_the_image_of_this_version() {
+    let action =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
+            .unwrap();
+    let expected = format!(
+        "  image: docker://ghcr.io/ecs-migrate/ecs-migrate:{}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(action.contains(&expected), "action.yml must run {expected}");
+}
