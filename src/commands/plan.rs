@@ -64,7 +64,13 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         resource_tags(&settings, &ci),
     )?;
     if let Some(clients) = &clients {
-        let findings = preflight::check(clients, &request, &prepared.derived.task_definition).await;
+        let findings = preflight::check(
+            clients,
+            &request,
+            &prepared.derived.task_definition,
+            settings.image.build.is_none(),
+        )
+        .await;
         preflight::enforce(&findings, |note| eprintln!("warning: {note}"))?;
     }
     match global.output {

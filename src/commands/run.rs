@@ -49,7 +49,13 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         &prepared.derived.family,
         Vec::new(),
     )?;
-    let findings = preflight::check(&clients, &draft, &prepared.derived.task_definition).await;
+    let findings = preflight::check(
+        &clients,
+        &draft,
+        &prepared.derived.task_definition,
+        image.is_none(),
+    )
+    .await;
     preflight::enforce(&findings, |note| progress.warn(note))?;
     if let Some(image) = image {
         let github = ci.runner == Runner::GitHubActions;

@@ -195,3 +195,65 @@ fn preflight_reports_every_problem_at_once_before_anything_runs() {
         "{actions:?}"
     );
 }
+
+#[test]
+fn preflight_finds_a_prebuilt_image_missing_from_its_ecr_repository() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "preflight-image");
+    world.app_service(&stack, 64);
+    let repository = format!("{}-app", world.family);
+    let uri = world.block_on(async {
+        world
+            .ecr
+            .create_repository()
+            .repository_name(&repository)
+            .send()
+            .await
+            .expect("CreateRepository")
+            .repository()
+            .and_then(|created| created.repository_uri())
+            .expect("repository URI")
+            .to_owned()
+    });
+    let missing = format!("{uri}:never-pushed");
+    let dir = tempfile::tempdir().unwrap();
+    let plan = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &[
+            "plan",
+            "--cluster",
+            &world.cluster,
+            "--service",
+            &world.service,
+            "--command",
+            "true",
+            "--image",
+            &missing,
+        ],
+    );
+    assert_eq!(plan.code, 2, "{}", plan.transcript());
+    assert!(
+        plan.stderr
+            .contains(&format!("image {missing} is not in ECR repository")),
+        "{}",
+        plan.transcript()
+    );
+    // The stack's own image is in a registry path no ECR repository names: left to ECS.
+    let fine = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &[
+            "plan",
+            "--cluster",
+            &world.cluster,
+            "--service",
+            &world.service,
+            "--command",
+            "true",
+        ],
+    );
+    assert_eq!(fine.code, 0, "{}", fine.transcript());
+}

@@ -31,6 +31,7 @@ pub struct World {
     pub ecs: aws_sdk_ecs::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub ssm: aws_sdk_ssm::Client,
+    pub ecr: aws_sdk_ecr::Client,
     pub iam: aws_sdk_iam::Client,
     runtime: tokio::runtime::Runtime,
 }
@@ -67,6 +68,7 @@ impl World {
             ecs: aws_sdk_ecs::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             ssm: aws_sdk_ssm::Client::new(&config),
+            ecr: aws_sdk_ecr::Client::new(&config),
             iam: aws_sdk_iam::Client::new(&config),
             runtime,
         };

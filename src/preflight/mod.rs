@@ -2,6 +2,8 @@
 //! migration needs exists (the cluster, subnets, security groups, log groups, roles), and every
 //! problem is reported at once with its fix, instead of the task failing to start minutes later.
 
+mod images;
+
 use anyhow::Result;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -61,10 +63,12 @@ impl Findings {
     }
 }
 
+/// `check_images`: false when ecs-migrate builds the image itself (it does not exist yet).
 pub async fn check(
     clients: &Clients,
     request: &RunTaskRequest,
     task_definition: &Value,
+    check_images: bool,
 ) -> Findings {
     let mut findings = Findings::default();
     cluster(clients, &request.cluster, &mut findings).await;
@@ -73,6 +77,9 @@ pub async fn check(
     }
     log_groups(clients, task_definition, &mut findings).await;
     roles(clients, task_definition, &mut findings).await;
+    if check_images {
+        images::check(clients, task_definition, &mut findings).await;
+    }
     findings
 }
 
