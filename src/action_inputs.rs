@@ -45,6 +45,13 @@ pub const INPUTS: &[(&str, Target)] = &[
     ("timeout", Target::Flag("--timeout")),
     ("dry-run", Target::PlanInstead),
     ("github-token", Target::Env("GITHUB_TOKEN")),
+    ("pr-comment", Target::Switch("--pr-comment")),
+    ("check-run", Target::Switch("--check-run")),
+    ("github-app-id", Target::Env("GITHUB_APP_ID")),
+    (
+        "github-app-private-key",
+        Target::Env("GITHUB_APP_PRIVATE_KEY"),
+    ),
     ("summary", Target::Switch("--summary")),
     ("slack-webhook", Target::Env("SLACK_WEBHOOK_URL")),
 ];

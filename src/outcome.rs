@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::failure::exit_code;
+use crate::migration_errors::MigrationError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,6 +61,9 @@ pub struct Outcome {
     /// The task's last log lines, for reports; not part of the JSON result.
     #[serde(skip)]
     pub log_tail: Vec<String>,
+    /// The failed migrations the log names, for annotations; the first is in `reason`.
+    #[serde(skip)]
+    pub migration_errors: Vec<MigrationError>,
 }
 
 impl Outcome {
@@ -80,6 +84,7 @@ impl Outcome {
             task_url: None,
             duration_seconds: None,
             log_tail: Vec::new(),
+            migration_errors: Vec::new(),
         }
     }
 

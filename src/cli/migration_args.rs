@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 
+use super::GitHubArgs;
 use super::image_args::ImageArgs;
 use crate::config::{CommandSpec, RawConfig, RawNetwork, RawReport};
 
@@ -100,6 +101,8 @@ pub struct MigrationArgs {
         value_name = "URL"
     )]
     pub slack_webhook: Option<String>,
+    #[command(flatten)]
+    pub github: GitHubArgs,
 }
 
 pub(super) fn parse_pair(raw: &str) -> Result<(String, String), String> {
@@ -152,11 +155,15 @@ impl MigrationArgs {
             name: self.name.clone(),
             report: (self.error_pattern.is_some()
                 || self.summary.is_some()
-                || self.slack_webhook.is_some())
+                || self.slack_webhook.is_some()
+                || self.github.pr_comment.is_some()
+                || self.github.check_run.is_some())
             .then(|| RawReport {
                 error_pattern: self.error_pattern.clone(),
                 summary: self.summary,
                 slack_webhook: self.slack_webhook.clone(),
+                pr_comment: self.github.pr_comment,
+                check_run: self.github.check_run,
                 ..RawReport::default()
             }),
             ..RawConfig::default()

@@ -1,6 +1,7 @@
 //! The command line: clap definitions only. Commands receive plain values; nothing past
 //! `commands` sees clap.
 
+mod github_args;
 mod image_args;
 mod migration_args;
 
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use github_args::GitHubArgs;
 pub use migration_args::MigrationArgs;
 
 #[derive(Debug, Parser)]

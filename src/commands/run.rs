@@ -18,6 +18,7 @@ use crate::outcome::{Outcome, Status};
 use crate::preflight;
 use crate::progress::Progress;
 use crate::report;
+use crate::report::github::GitHubReport;
 use crate::task::launch::{Tag, run_task_request};
 use crate::task::{
     RecentLines, Signals, Started, WaitEnd, WaitOptions, client_token, start_task, wait_for_stop,
@@ -35,6 +36,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let progress = Progress::new(&ci, global.verbose > 0);
     let mut signals = Signals::install()?;
     let clients = Clients::connect(&aws_target(global)).await?;
+    let mut github = GitHubReport::connect(&settings, &ci, &args.github.access(), &progress).await;
     let image = image::locate(&clients, &settings, args.image_args.rebuild).await?;
     if let Some(image) = &image {
         settings.image.uri = Some(image.reference());
@@ -58,9 +60,9 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     .await;
     preflight::enforce(&findings, |note| progress.warn(note))?;
     if let Some(image) = image {
-        let github = ci.runner == Runner::GitHubActions;
+        let in_actions = ci.runner == Runner::GitHubActions;
         match image
-            .deliver(&clients, &settings.name, github, &progress)
+            .deliver(&clients, &settings.name, in_actions, &progress)
             .await?
         {
             Delivered::Pinned(reference) => {
@@ -68,7 +70,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 image::pin(&mut derived.task_definition, &derived.container, &reference);
             }
             Delivered::BuildFailed(outcome) => {
-                return Ok(finish(global, &settings, &progress, *outcome).await);
+                return Ok(finish(global, &settings, &progress, *outcome, &mut github).await);
             }
         }
     }
@@ -112,7 +114,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         &registration.arn,
         tags,
     )?;
-    let token = client_token(&prepared.derived.family, &ci);
+    let token = client_token(&registration.arn, &ci);
     progress.detail(format_args!("RunTask clientToken {token}"));
     request.tags.push(Tag {
         key: TOKEN_TAG.to_owned(),
@@ -130,19 +132,19 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             outcome.reason = Some(format!(
                 "another run of this migration is under way (on_conflict: fail): {holder}"
             ));
-            return Ok(finish(global, &settings, &progress, outcome).await);
+            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
         }
         Turn::TimedOut(holder) => {
             outcome.status = Status::TimedOut;
             outcome.reason = Some(format!(
                 "timed out waiting for another run of this migration: {holder}"
             ));
-            return Ok(finish(global, &settings, &progress, outcome).await);
+            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
         }
         Turn::Cancelled => {
             outcome.status = Status::Cancelled;
             outcome.reason = Some("cancelled before the task was started".to_owned());
-            return Ok(finish(global, &settings, &progress, outcome).await);
+            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
         }
     };
 
@@ -166,7 +168,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 .collect();
             fixes.dedup();
             outcome.hint = (!fixes.is_empty()).then(|| fixes.join("; "));
-            return Ok(finish(global, &settings, &progress, outcome).await);
+            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
         }
         Err(error) => {
             release(lock, &progress).await;
@@ -201,6 +203,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             let region = source.region.as_deref().unwrap_or(&clients.region);
             links::log_stream_url(region, &source.group, &source.stream)
         });
+    github.task_started(&outcome, &progress).await;
     let mut tails: Vec<LogTail> = sources
         .into_iter()
         .map(|source| LogTail::new(&clients, source))
@@ -222,8 +225,17 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     .with_context(|| TaskLeftBehind {
         task_arn: task_arn.clone(),
         cluster: settings.cluster.clone(),
-    })?;
+    });
     progress.end_group();
+    let end = match end {
+        Ok(end) => end,
+        Err(error) => {
+            // The wait lost track of the task: the check run must not stay in progress.
+            outcome.reason = Some(format!("{error:#}"));
+            github.finish(&outcome, &progress).await;
+            return Err(error);
+        }
+    };
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
     outcome.log_tail = recent.into_vec();
     // A task left running keeps the lock (with its ARN), so the next run waits for it.
@@ -231,7 +243,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         release(lock, &progress).await;
     }
     judge(&mut outcome, &prepared, end, &settings.report);
-    Ok(finish(global, &settings, &progress, outcome).await)
+    Ok(finish(global, &settings, &progress, outcome, &mut github).await)
 }
 
 fn wait_options(settings: &Settings, ci: &CiContext) -> WaitOptions {
@@ -259,7 +271,9 @@ async fn finish(
     settings: &Settings,
     progress: &Progress,
     outcome: Outcome,
+    github: &mut GitHubReport,
 ) -> u8 {
+    github.finish(&outcome, progress).await;
     progress.finish();
     report::run_finished(settings, &outcome, &|warning| progress.warn(warning)).await;
     match global.output {

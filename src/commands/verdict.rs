@@ -6,7 +6,7 @@ use aws_sdk_ecs::types::Task;
 
 use crate::config::ReportSettings;
 use crate::hints;
-use crate::migration_errors::{Recognizer, locate};
+use crate::migration_errors::{MigrationError, Recognizer, locate};
 use crate::outcome::{Outcome, Status};
 use crate::task::evaluate::{ContainerResult, StoppedTask, evaluate};
 use crate::task::{Interruption, WaitEnd};
@@ -53,23 +53,29 @@ pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd, report: &
                     outcome.hint = verdict.reason.as_deref().and_then(|reason| {
                         hints::for_stopped_task(outcome.stop_code.as_deref(), reason)
                     });
+                    outcome.migration_errors = failed_migrations(&outcome.log_tail, report);
                     outcome.reason = verdict
                         .reason
-                        .map(|reason| name_failed_migration(reason, &outcome.log_tail, report));
+                        .map(|reason| name_failed_migration(reason, &outcome.migration_errors));
                 }
             }
         }
     }
 }
 
-/// Adds which migration failed, where, and why, when the log shows it. Files the log names only
-/// in part are looked for from the working directory (the checkout, in CI).
-fn name_failed_migration(reason: String, log: &[String], report: &ReportSettings) -> String {
+/// The failed migrations the log names. Files the log names only in part are looked for from the
+/// working directory (the checkout, in CI).
+fn failed_migrations(log: &[String], report: &ReportSettings) -> Vec<MigrationError> {
     let Ok(recognizer) = Recognizer::new(report.error_pattern.as_deref(), &report.path_map) else {
-        return reason;
+        return Vec::new();
     };
     let mut errors = recognizer.scan(log);
     locate::resolve_in(Path::new("."), &mut errors);
+    errors
+}
+
+/// Adds which migration failed, where, and why, when the log shows it.
+fn name_failed_migration(reason: String, errors: &[MigrationError]) -> String {
     let Some(error) = errors.first() else {
         return reason;
     };

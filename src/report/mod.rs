@@ -2,6 +2,7 @@
 //! annotations, Slack. A report that cannot be delivered is a warning, never a different exit code.
 
 pub mod deliver;
+pub mod github;
 pub mod outputs;
 pub mod slack;
 pub mod summary;

@@ -62,15 +62,16 @@ pub async fn start_task(
     Ok(Started::Refused(failures))
 }
 
-/// The RunTask idempotency token. In CI it is derived from the migration family, the commit,
-/// the CI run and its attempt, so a retried step of the same attempt attaches to the task it
-/// already started; elsewhere it is unique to this invocation.
-pub fn client_token(family: &str, ci: &CiContext) -> String {
+/// The RunTask idempotency token. In CI it is derived from the task definition revision, the
+/// commit, the CI run and its attempt, so a retried step of the same attempt attaches to the task
+/// it already started, while another step running another command (another revision) starts its
+/// own; elsewhere it is unique to this invocation.
+pub fn client_token(task_definition_arn: &str, ci: &CiContext) -> String {
     use sha2::{Digest, Sha256};
 
     let identity = match (&ci.commit, &ci.run) {
         (Some(commit), Some(run)) => format!(
-            "{family}\n{commit}\n{run}\n{}",
+            "{task_definition_arn}\n{commit}\n{run}\n{}",
             ci.attempt.as_deref().unwrap_or("1")
         ),
         _ => {
@@ -78,7 +79,7 @@ pub fn client_token(family: &str, ci: &CiContext) -> String {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|elapsed| elapsed.as_nanos())
                 .unwrap_or_default();
-            format!("{family}\n{}\n{nanos}", std::process::id())
+            format!("{task_definition_arn}\n{}\n{nanos}", std::process::id())
         }
     };
     let digest = Sha256::digest(identity.as_bytes());
@@ -104,17 +105,44 @@ mod tests {
     #[test]
     fn a_retried_step_of_the_same_attempt_gets_the_same_token() {
         assert_eq!(
-            client_token("app-migrate", &ci("r1", "1")),
-            client_token("app-migrate", &ci("r1", "1"))
+            client_token(
+                "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                &ci("r1", "1")
+            ),
+            client_token(
+                "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                &ci("r1", "1")
+            )
         );
     }
 
     #[test]
-    fn another_attempt_run_or_family_gets_another_token() {
-        let first = client_token("app-migrate", &ci("r1", "1"));
-        assert_ne!(first, client_token("app-migrate", &ci("r1", "2")));
-        assert_ne!(first, client_token("app-migrate", &ci("r2", "1")));
-        assert_ne!(first, client_token("other-migrate", &ci("r1", "1")));
+    fn another_attempt_run_or_revision_gets_another_token() {
+        let first = client_token(
+            "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+            &ci("r1", "1"),
+        );
+        assert_ne!(
+            first,
+            client_token(
+                "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                &ci("r1", "2")
+            )
+        );
+        assert_ne!(
+            first,
+            client_token(
+                "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                &ci("r2", "1")
+            )
+        );
+        assert_ne!(
+            first,
+            client_token(
+                "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:8",
+                &ci("r1", "1")
+            )
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::process::Command;
 
 use crate::action_outputs::parse_outputs;
 use crate::support::aws::World;
+use crate::support::fake_github::FakeGitHub;
 use crate::support::stack::require_stack;
 
 fn docker(args: &[&str]) -> std::process::Output {
@@ -96,6 +97,7 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
     )
     .unwrap();
     let file_commands = tempfile::tempdir().unwrap();
+    let (_runtime, github) = FakeGitHub::start_blocking();
     let mount = |host: &Path, inside: &str| format!("{}:{inside}", host.display());
     let env = [
         "INPUT_CONFIG=ecs-migrate.yml".to_owned(),
@@ -112,6 +114,7 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
         "GITHUB_SERVER_URL=https://github.com".to_owned(),
         "GITHUB_RUN_ID=777".to_owned(),
         "GITHUB_SHA=2f1c9e0".to_owned(),
+        format!("GITHUB_API_URL={}", github.uri()),
         "GITHUB_OUTPUT=/github/file_commands/set_output_5e1f".to_owned(),
         "GITHUB_STEP_SUMMARY=/github/file_commands/step_summary_5e1f".to_owned(),
         format!("AWS_ENDPOINT_URL={}", stack.endpoint),
@@ -169,4 +172,9 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
         "{summary}"
     );
     assert!(summary.contains("from the container action"), "{summary}");
+    // The static binary reached GitHub (here the fake, on the host network) from FROM scratch.
+    let check_runs = github.check_runs();
+    assert_eq!(check_runs.len(), 1, "{transcript}");
+    assert_eq!(check_runs[0]["conclusion"], "success");
+    github.assert_no_problems();
 }

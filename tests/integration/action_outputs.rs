@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::aws::World;
 use crate::support::binary::{Run, against_with_env};
+use crate::support::fake_github::FakeGitHub;
 use crate::support::stack::require_stack;
 
 /// A step's file commands (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) in a temp dir.
@@ -60,10 +61,12 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     outputs
 }
 
-/// The environment the runner gives every step, pointing at `files`.
-fn runner_env(files: &StepFiles) -> Vec<(String, String)> {
+/// The environment the runner gives every step, pointing at `files` and at `github` (the job's
+/// token reports there, never to github.com).
+fn runner_env(files: &StepFiles, github: &FakeGitHub) -> Vec<(String, String)> {
     vec![
         ("GITHUB_ACTIONS".into(), "true".into()),
+        ("GITHUB_API_URL".into(), github.uri()),
         ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
         ("GITHUB_REPOSITORY".into(), "acme/app".into()),
         ("GITHUB_RUN_ID".into(), "4242".into()),
@@ -98,10 +101,10 @@ fn action(
     stack: &crate::support::stack::Stack,
     world: &World,
     dir: &Path,
-    files: &StepFiles,
+    (files, github): (&StepFiles, &FakeGitHub),
     inputs: &[(&str, &str)],
 ) -> Run {
-    let mut env = runner_env(files);
+    let mut env = runner_env(files, github);
     env.extend(inputs.iter().map(|(name, value)| {
         (
             format!("INPUT_{}", name.to_uppercase()),
@@ -122,12 +125,13 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     world.app_service(&stack, 64);
     let dir = workspace(&world);
     let files = StepFiles::new();
+    let (_runtime, github) = FakeGitHub::start_blocking();
     std::fs::write(files.output_path(), "earlier=kept\n").unwrap();
     let run = action(
         &stack,
         &world,
         dir.path(),
-        &files,
+        (&files, &github),
         &[
             ("config", "migrate.yml"),
             (
@@ -190,7 +194,14 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     let line = run.stderr.find("applying 0042").expect("log line");
     let end = run.stderr.find("::endgroup::").expect("::endgroup::");
     assert!(group < line && line < end, "{}", run.transcript());
-    assert!(!run.stderr.contains("ghs_not_a_real_token") && !run.stdout.contains("ghs_not"));
+    // The token appears once, in the line that tells the runner to mask it.
+    let shown = run.stderr.replace("::add-mask::ghs_not_a_real_token\n", "");
+    assert!(!shown.contains("ghs_not") && !run.stdout.contains("ghs_not"));
+    let check_runs = github.check_runs();
+    assert_eq!(check_runs.len(), 1, "{}", run.transcript());
+    assert_eq!(check_runs[0]["conclusion"], "failure");
+    assert_eq!(check_runs[0]["head_sha"], "2f1c9e0");
+    github.assert_no_problems();
 
     let summary = files.summary();
     for expected in [
@@ -218,11 +229,12 @@ fn a_dry_run_plans_with_status_planned_and_summary_off_writes_no_summary() {
     world.app_service(&stack, 64);
     let dir = workspace(&world);
     let files = StepFiles::new();
+    let (_runtime, github) = FakeGitHub::start_blocking();
     let run = action(
         &stack,
         &world,
         dir.path(),
-        &files,
+        (&files, &github),
         &[
             ("config", "migrate.yml"),
             ("command", "bin/migrate up"),
@@ -257,7 +269,7 @@ fn a_dry_run_plans_with_status_planned_and_summary_off_writes_no_summary() {
         &stack,
         &world,
         dir.path(),
-        &files,
+        (&files, &github),
         &[("config", "migrate.yml"), ("dry-run", "true")],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
@@ -278,11 +290,12 @@ fn a_bad_input_names_itself_and_exits_2_before_any_aws_call() {
     let world = World::new(&stack, "action-bad-input");
     let dir = workspace(&world);
     let files = StepFiles::new();
+    let (_runtime, github) = FakeGitHub::start_blocking();
     let run = action(
         &stack,
         &world,
         dir.path(),
-        &files,
+        (&files, &github),
         &[("config", "migrate.yml"), ("dry-run", "maybe")],
     );
     assert_eq!(run.code, 2, "{}", run.transcript());

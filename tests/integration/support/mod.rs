@@ -3,4 +3,5 @@
 
 pub mod aws;
 pub mod binary;
+pub mod fake_github;
 pub mod stack;
