@@ -87,7 +87,7 @@ pub fn append(path: &Path, section: &str) -> std::io::Result<()> {
     file.write_all(section.as_bytes())
 }
 
-fn icon(status: Status) -> &'static str {
+pub fn icon(status: Status) -> &'static str {
     match status {
         Status::Succeeded => "✅",
         Status::Failed => "❌",

@@ -110,7 +110,7 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
         body.starts_with("<!-- ecs-migrate:comment name=\"db\" -->"),
         "{body}"
     );
-    assert!(body.contains("✅ Migration `db` succeeded"), "{body}");
+    assert!(body.contains("✅ Migration ` db ` succeeded"), "{body}");
     assert!(body.contains("| Exit code | 0 |"), "{body}");
     assert!(
         body.contains("<details><summary>Last 2 log lines</summary>"),
@@ -118,9 +118,7 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
     );
     assert!(body.contains("applying 0042_users\ndone\n"), "{body}");
     assert!(
-        body.contains(
-            "| Logs | [CloudWatch Logs](https://us-east-1.console.aws.amazon.com/cloudwatch/"
-        ),
+        body.contains("[CloudWatch logs](https://us-east-1.console.aws.amazon.com/cloudwatch/"),
         "{body}"
     );
     assert!(body.contains("/actions/runs/4242"), "{body}");
@@ -147,7 +145,7 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
     );
     assert_eq!(&comments[0].0, comment_id);
     assert!(
-        comments[0].1.contains("❌ Migration `db` failed"),
+        comments[0].1.contains("❌ Migration ` db ` failed"),
         "{}",
         comments[0].1
     );
@@ -244,7 +242,7 @@ fn on_push_the_commit_s_pr_is_found_and_its_sticky_comment_past_100_comments() {
     assert!(
         fake.comments(7)[120]
             .1
-            .contains("✅ Migration `db` succeeded")
+            .contains("✅ Migration ` db ` succeeded")
     );
     assert_eq!(
         fake.requests_of("checks/create")[0].body["head_sha"],

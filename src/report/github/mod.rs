@@ -168,7 +168,7 @@ impl GitHubReport {
             .collect();
         let headline = markdown::headline(outcome);
         if active.comment {
-            active.post_comment(outcome, &headline, progress).await;
+            active.post_comment(outcome, progress).await;
         }
         let Some(sha) = active.target.sha.clone() else {
             return;
@@ -216,12 +216,12 @@ impl Active {
         }
     }
 
-    async fn post_comment(&self, outcome: &Outcome, headline: &str, progress: &Progress) {
+    async fn post_comment(&self, outcome: &Outcome, progress: &Progress) {
         let Some(pr) = self.target.pr else {
             progress.step("GitHub: no pull request for this commit, so no comment");
             return;
         };
-        let prefix = format!("{}\n### {headline}\n\n", comment::marker(&self.name));
+        let prefix = format!("{}\n", comment::marker(&self.name));
         let suffix = match &self.target.details_url {
             Some(url) => format!("\n<sub>Reported by ecs-migrate from [this run]({url}).</sub>\n"),
             None => "\n<sub>Reported by ecs-migrate.</sub>\n".to_owned(),
