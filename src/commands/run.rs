@@ -44,16 +44,17 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let mut prepared = prepare(&settings, Some(&clients)).await?;
     let tags = resource_tags(&settings, &ci);
 
-    let draft = run_task_request(
+    // Names the family until the revision to run is registered; pre-flight checks it as is.
+    let mut request = run_task_request(
         &settings,
         prepared.service.as_ref(),
         &prepared.derived.task_definition,
         &prepared.derived.family,
-        Vec::new(),
+        tags.clone(),
     )?;
     let findings = preflight::check(
         &clients,
-        &draft,
+        &request,
         &prepared.derived.task_definition,
         image.is_none(),
     )
@@ -107,13 +108,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             .collect()
     });
 
-    let mut request = run_task_request(
-        &settings,
-        prepared.service.as_ref(),
-        &prepared.derived.task_definition,
-        &registration.arn,
-        tags,
-    )?;
+    request.task_definition = registration.arn.clone();
     let token = client_token(&registration.arn, &ci);
     progress.detail(format_args!("RunTask clientToken {token}"));
     request.tags.push(Tag {
