@@ -3,6 +3,7 @@
 //! definition printed by `plan` or `render` would show them. Those are replaced by `***`, masked
 //! in GitHub Actions, and flagged so the user moves them to `secrets:`.
 
+use crate::report::workflow;
 use serde_json::Value;
 
 pub const MASK: &str = "***";
@@ -77,10 +78,13 @@ pub fn find(task_definition: &Value) -> Vec<Found> {
 /// Masks each secret in GitHub Actions' log and warns that it belongs in `secrets:`. Runs
 /// before anything that could print the task definition.
 pub fn announce(task_definition: &Value, github_actions: bool) {
-    for found in find(task_definition) {
-        if github_actions {
-            println!("::add-mask::{}", found.secret);
+    let secrets = find(task_definition);
+    if github_actions {
+        for found in &secrets {
+            workflow::mask(&found.secret);
         }
+    }
+    for found in secrets {
         let warning = format!(
             "environment variable {} of container {:?} looks like a secret: it is shown as {MASK}, \
              but ECS keeps it in the task definition in plain text; move it to `secrets:` \

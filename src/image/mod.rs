@@ -185,7 +185,7 @@ impl Located {
         }
         let login = ecr::registry_login(&clients.ecr).await?;
         if github {
-            println!("::add-mask::{}", login.password);
+            crate::report::workflow::mask(&login.password);
         }
         let session = RegistrySession::login(&login).await?;
         progress.step(format!("logged in to {}", login.endpoint));

@@ -71,11 +71,18 @@ fn no_secret_of_the_config_appears_in_any_output() {
     );
     assert_no_secret(&run);
 
-    // In GitHub Actions the values are masked first: the runner swallows `::add-mask::` lines.
+    // In GitHub Actions the values are masked first (on stderr, so a JSON result on stdout stays
+    // parseable): the runner swallows `::add-mask::` lines.
     let actions = [("DB_PASSWORD", PLAIN_PASSWORD), ("GITHUB_ACTIONS", "true")];
-    let run = against_with_env(&stack, &world.access_key, dir.path(), &["plan"], &actions);
+    let run = against_with_env(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &["plan", "--output", "json"],
+        &actions,
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let mut first_lines: Vec<&str> = run.stdout.lines().take(2).collect();
+    let mut first_lines: Vec<&str> = run.stderr.lines().take(2).collect();
     first_lines.sort_unstable();
     assert_eq!(
         first_lines,
@@ -84,6 +91,7 @@ fn no_secret_of_the_config_appears_in_any_output() {
             format!("::add-mask::{URL_PASSWORD}")
         ]
     );
-    let without_masks: String = run.stdout.lines().skip(2).collect::<Vec<_>>().join("\n");
-    assert!(!without_masks.contains(PLAIN_PASSWORD) && !run.stderr.contains(PLAIN_PASSWORD));
+    assert_eq!(run.json()["status"], "planned");
+    let without_masks: String = run.stderr.lines().skip(2).collect::<Vec<_>>().join("\n");
+    assert!(!without_masks.contains(PLAIN_PASSWORD) && !run.stdout.contains(PLAIN_PASSWORD));
 }

@@ -21,6 +21,7 @@ use crate::ci::{CiContext, Runner};
 use crate::config::Settings;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
+use crate::report::workflow;
 
 use annotation::Annotation;
 pub use client::Access;
@@ -68,17 +69,11 @@ impl GitHubReport {
             }
             return off;
         };
-        let in_actions = ci.runner == Runner::GitHubActions;
-        let mask = |secret: &str| {
-            if in_actions {
-                eprintln!("::add-mask::{secret}");
-            }
-        };
         let connected = bounded(client::connect(
             &target.api_url,
             access,
             &target.repo,
-            &mask,
+            &workflow::mask,
         ));
         let crab = match connected.await {
             Ok(Some(crab)) => crab,
