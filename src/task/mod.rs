@@ -3,10 +3,13 @@
 
 pub mod evaluate;
 pub mod launch;
+mod follow;
+mod pace;
 mod signals;
 mod start;
 mod wait;
 
 pub use signals::Signals;
 pub use start::{Started, client_token, start_task};
-pub use wait::{Interruption, RecentLines, WaitEnd, WaitOptions, wait_for_stop};
+pub use follow::RecentLines;
+pub use wait::{Interruption, WaitEnd, WaitOptions, wait_for_stop};
