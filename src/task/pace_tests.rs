@@ -51,9 +51,9 @@ fn simulate(task: &Task, fixed: Option<Duration>) -> Trace {
                 pacer.polled(at, last, desired);
             }
             Call::ReadLogs(index) => {
-                let lines = task
-                    .line_every
-                    .map_or(0, |every| ((t / every) as usize).saturating_sub((last_read / every) as usize));
+                let lines = task.line_every.map_or(0, |every| {
+                    ((t / every) as usize).saturating_sub((last_read / every) as usize)
+                });
                 last_read = t;
                 pacer.read(at, index, lines, false);
             }
@@ -107,7 +107,10 @@ fn long_waits_poll_calmer() {
         .iter()
         .filter(|(call, t)| *call == Call::DescribeTask && (1200.0..1260.0).contains(t))
         .count();
-    assert!((10..=13).contains(&late), "{late} task polls a minute after 20 minutes");
+    assert!(
+        (10..=13).contains(&late),
+        "{late} task polls a minute after 20 minutes"
+    );
 }
 
 #[test]
@@ -156,5 +159,9 @@ fn a_fixed_interval_is_kept_exactly_and_unbudgeted() {
         .map(|(_, t)| *t)
         .collect();
     assert!(polls.len() > 200, "{} task polls", polls.len());
-    assert!(polls.windows(2).all(|pair| (pair[1] - pair[0] - 0.02).abs() < 1e-6));
+    assert!(
+        polls
+            .windows(2)
+            .all(|pair| (pair[1] - pair[0] - 0.02).abs() < 1e-6)
+    );
 }

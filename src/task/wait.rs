@@ -308,7 +308,6 @@ impl Wait<'_> {
         self.failures = 0;
         self.last_warning = None;
     }
-
 }
 
 /// Exponential backoff from the poll interval, capped, with up to 25% jitter.
