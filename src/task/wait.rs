@@ -64,7 +64,7 @@ const FAILING_POLL: Duration = Duration::from_secs(2);
 
 /// What woke the loop.
 enum Wake {
-    Polled(Instant, Result<Task>),
+    Polled(Instant, Result<Box<Task>>),
     Read(usize, Result<Page>),
     Signal,
     Deadline,
@@ -181,7 +181,10 @@ async fn make(
 ) -> Wake {
     tokio::time::sleep_until(at.into()).await;
     match call {
-        Call::DescribeTask => Wake::Polled(Instant::now(), describe(ecs, cluster, task_arn).await),
+        Call::DescribeTask => Wake::Polled(
+            Instant::now(),
+            describe(ecs, cluster, task_arn).await.map(Box::new),
+        ),
         Call::ReadLogs(index) => Wake::Read(index, tails[index].next_page().await),
     }
 }
@@ -206,7 +209,7 @@ struct Wait<'a> {
 
 impl Wait<'_> {
     /// Records a fresh view of the task; true once it is STOPPED.
-    fn observe(&mut self, task: Task) -> bool {
+    fn observe(&mut self, task: Box<Task>) -> bool {
         let status = task.last_status().unwrap_or("UNKNOWN").to_owned();
         self.progress.detail(format_args!(
             "poll: lastStatus={status} desiredStatus={}",
@@ -216,7 +219,7 @@ impl Wait<'_> {
             self.progress.step(format!("task is {status}"));
             self.last_status.clone_from(&status);
         }
-        self.last_seen = Some(Box::new(task));
+        self.last_seen = Some(task);
         status == "STOPPED"
     }
 
