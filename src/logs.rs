@@ -126,6 +126,7 @@ impl LogTail {
             .map(|event| event.message().map_or(0, str::len))
             .sum();
         let full = events.len() >= PAGE_EVENTS || bytes >= PAGE_BYTES;
+        let newest = events.iter().filter_map(|event| event.timestamp).max();
         let lines: Vec<String> = events
             .into_iter()
             .filter_map(|event| event.message)
@@ -144,6 +145,7 @@ impl LogTail {
             lines,
             caught_up,
             full,
+            newest,
         })
     }
 }
@@ -156,6 +158,8 @@ pub struct Page {
     pub caught_up: bool,
     /// As large as CloudWatch makes a page (10,000 events or 1 MB): more are surely waiting.
     pub full: bool,
+    /// When the newest of these lines was written (ms since the epoch, the awslogs timestamp).
+    pub newest: Option<i64>,
 }
 
 #[cfg(test)]

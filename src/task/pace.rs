@@ -1,14 +1,23 @@
 //! When to call AWS next while waiting for the task, so a stop is seen quickly without
 //! hammering AWS: the task poll is brisk while the task starts and when it is about to stop,
 //! calmer the longer it runs, and log streams are read often while they produce lines and less
-//! often while they are quiet. Adaptively paced waits never make more than one call a second
-//! on average (60 a minute, counted from the start of the wait, so even a short wait stays
-//! within it); an explicit `poll_interval` polls at exactly that interval instead.
+//! often while they are quiet. One loop makes both kinds of call, so each informs the other: a
+//! read that returns freshly written lines proves the task was still running then, and the next
+//! task poll waits until it could tell something new.
+//!
+//! Adaptively paced waits never make more than one call a second on average (60 a minute,
+//! counted from the start of the wait, so even a short wait stays within it), and log reads
+//! leave the last calls of that budget to the task polls and the final drain, so the end of the
+//! task is seen and its last lines read without waiting for budget. An explicit
+//! `poll_interval` polls at exactly that interval instead.
 
 use std::time::{Duration, Instant};
 
 /// Average gap between calls of an adaptive wait: 60 calls a minute.
 const BUDGET_GAP: Duration = Duration::from_secs(1);
+/// Calls of the budget that log reads leave unspent, for the task polls and the drain after
+/// STOPPED (whose last read proves the stream ended).
+const READ_RESERVE: u32 = 2;
 /// Task polls while it is provisioning and pulling its image. The first poll waits this long
 /// too: a task takes at least that long to get anywhere, and an early poll only spends budget.
 const STARTING_POLL: Duration = Duration::from_secs(2);
@@ -24,7 +33,7 @@ const LONG_RUNNING_POLL: Duration = Duration::from_secs(5);
 /// that found lines, then further apart while the stream stays quiet.
 const FIRST_READ: Duration = Duration::from_secs(1);
 const FLOWING_READ: Duration = Duration::from_secs(1);
-const QUIET_READ_MAX: Duration = Duration::from_secs(4);
+const QUIET_READ_MAX: Duration = Duration::from_secs(5);
 
 /// The next AWS call of the wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +54,8 @@ enum Phase {
 struct Stream {
     due: Instant,
     gap: Duration,
+    /// The last read found lines.
+    flowing: bool,
 }
 
 #[derive(Debug)]
@@ -71,24 +82,36 @@ impl Pacer {
         }
     }
 
-    /// The next call and when to make it; the task poll goes first when both are due.
+    /// The next call and when to make it. A read due no later than the task poll goes first:
+    /// its lines may show that the poll can wait.
     pub fn next(&self) -> (Call, Instant) {
-        let mut next = (Call::DescribeTask, self.next_poll);
+        let mut next = (Call::DescribeTask, self.next_poll.max(self.budget_allows()));
+        let reads_allowed = self.budget_allows_reads();
         for (index, stream) in self.streams.iter().enumerate() {
-            if let Some(stream) = stream
-                && stream.due < next.1
-            {
-                next = (Call::ReadLogs(index), stream.due);
+            if let Some(stream) = stream {
+                let at = stream.due.max(reads_allowed);
+                if at <= next.1 {
+                    next = (Call::ReadLogs(index), at);
+                }
             }
         }
-        (next.0, next.1.max(self.budget_allows()))
+        next
     }
 
     /// The earliest moment the next call keeps the wait within its budget.
     pub fn budget_allows(&self) -> Instant {
+        self.budget_allows_with(0)
+    }
+
+    /// The same for a log read, which leaves `READ_RESERVE` calls unspent.
+    fn budget_allows_reads(&self) -> Instant {
+        self.budget_allows_with(READ_RESERVE)
+    }
+
+    fn budget_allows_with(&self, reserve: u32) -> Instant {
         match self.fixed {
             Some(_) => self.origin,
-            None => self.origin + BUDGET_GAP * (self.calls + 1),
+            None => self.origin + BUDGET_GAP * (self.calls + 1 + reserve),
         }
     }
 
@@ -113,6 +136,7 @@ impl Pacer {
                 *stream = Some(Stream {
                     due: at + first,
                     gap: FLOWING_READ,
+                    flowing: false,
                 });
             }
         }
@@ -131,13 +155,29 @@ impl Pacer {
         self.next_poll = self.next_poll.min(at + self.poll_interval(at));
     }
 
-    /// A read of stream `index` at `at` returned `lines` lines; `full` when the page was as
-    /// large as CloudWatch makes them, so more are waiting right now. A failed read is 0 lines.
-    pub fn read(&mut self, at: Instant, index: usize, lines: usize, full: bool) {
+    /// A read of stream `index` at `at` returned `lines` lines, the newest written at `newest`;
+    /// `full` when the page was as large as CloudWatch makes them, so more are waiting right
+    /// now. A failed read is 0 lines.
+    ///
+    /// While a stream keeps flowing (this read and the one before found lines), its lines prove
+    /// the task was running when they were written, so it cannot have stopped before: the next
+    /// task poll need not come sooner than a poll interval after them, which leaves the budget
+    /// to the reads. A stream's first lines after a quiet spell (often the last ones, just
+    /// before the task exits) postpone nothing.
+    pub fn read(
+        &mut self,
+        at: Instant,
+        index: usize,
+        lines: usize,
+        full: bool,
+        newest: Option<Instant>,
+    ) {
         self.calls += 1;
         let Some(Some(stream)) = self.streams.get_mut(index) else {
             return;
         };
+        let kept_flowing = stream.flowing && lines > 0;
+        stream.flowing = lines > 0;
         stream.gap = match self.fixed {
             _ if full => Duration::ZERO,
             Some(interval) => interval,
@@ -145,6 +185,14 @@ impl Pacer {
             None => (stream.gap * 2).clamp(FLOWING_READ, QUIET_READ_MAX),
         };
         stream.due = at + stream.gap;
+        if kept_flowing
+            && self.fixed.is_none()
+            && matches!(self.phase, Phase::Running { .. })
+            && let Some(written) = newest
+        {
+            let written = written.min(at);
+            self.next_poll = self.next_poll.max(written + self.poll_interval(written));
+        }
     }
 
     fn poll_interval(&self, at: Instant) -> Duration {

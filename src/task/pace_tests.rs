@@ -55,7 +55,7 @@ fn simulate(task: &Task, fixed: Option<Duration>) -> Trace {
                     ((t / every) as usize).saturating_sub((last_read / every) as usize)
                 });
                 last_read = t;
-                pacer.read(at, index, lines, false);
+                pacer.read(at, index, lines, false, None);
             }
         }
     }
@@ -144,7 +144,7 @@ fn a_full_page_is_followed_at_once() {
     let mut pacer = Pacer::new(None, 1, origin);
     let later = origin + Duration::from_secs(30);
     pacer.polled(later, "RUNNING", "RUNNING");
-    pacer.read(later, 0, 10_000, true);
+    pacer.read(later, 0, 10_000, true, None);
     assert_eq!(pacer.next(), (Call::ReadLogs(0), later));
 }
 
@@ -164,4 +164,57 @@ fn a_fixed_interval_is_kept_exactly_and_unbudgeted() {
             .windows(2)
             .all(|pair| (pair[1] - pair[0] - 0.02).abs() < 1e-6)
     );
+}
+
+#[test]
+fn log_reads_leave_the_last_calls_of_the_budget_to_polls_and_the_drain() {
+    for seconds in [3.0, 8.0, 45.0] {
+        let trace = simulate(&task(seconds, Some(0.05)), None);
+        for (n, (call, t)) in trace.calls.iter().enumerate() {
+            if matches!(call, Call::ReadLogs(_)) {
+                assert!(
+                    (n + 1) as f64 + f64::from(READ_RESERVE) <= t + 1e-6,
+                    "{seconds}s task: read {} at {t:.2}s",
+                    n + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_flowing_stream_postpones_the_task_poll_until_a_poll_could_tell_more() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 1, origin);
+    pacer.polled(at(10.0), "RUNNING", "RUNNING");
+    assert_eq!(pacer.next_poll, at(12.0));
+    pacer.read(at(11.0), 0, 100, false, Some(at(10.9)));
+    assert_eq!(
+        pacer.next_poll,
+        at(12.0),
+        "the first lines postpone nothing"
+    );
+    pacer.read(at(12.0), 0, 100, false, Some(at(11.6)));
+    assert_eq!(pacer.next_poll, at(13.6));
+    // A clock ahead of ours counts as now, never later.
+    pacer.read(at(13.0), 0, 100, false, Some(at(20.0)));
+    assert_eq!(pacer.next_poll, at(15.0));
+}
+
+#[test]
+fn lines_after_a_quiet_spell_or_with_a_fixed_interval_postpone_nothing() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 1, origin);
+    pacer.polled(at(10.0), "RUNNING", "RUNNING");
+    pacer.read(at(11.0), 0, 0, false, None);
+    pacer.read(at(11.5), 0, 1, false, Some(at(11.4)));
+    assert_eq!(pacer.next_poll, at(12.0));
+
+    let mut fixed = Pacer::new(Some(Duration::from_secs(1)), 1, origin);
+    fixed.polled(at(10.0), "RUNNING", "RUNNING");
+    fixed.read(at(10.2), 0, 5, false, Some(at(10.1)));
+    fixed.read(at(10.4), 0, 5, false, Some(at(10.3)));
+    assert_eq!(fixed.next_poll, at(11.0));
 }

@@ -7,7 +7,7 @@
 //! calls are retried with backoff until `max_outage`, and log reads resume from their last
 //! position.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use aws_sdk_ecs::types::Task;
@@ -130,7 +130,9 @@ pub async fn wait_for_stop(
                     progress.detail(format_args!("reading logs failed, will retry: {error:#}"));
                     Page::default()
                 });
-                pacer.read(Instant::now(), index, page.lines.len(), page.full);
+                let now = Instant::now();
+                let newest = page.newest.and_then(|ms| written_at(ms, now));
+                pacer.read(now, index, page.lines.len(), page.full, newest);
                 printer.print(&tails[index].source.container, page.lines);
             }
             Wake::Polled(started, Err(error)) => {
@@ -340,6 +342,16 @@ async fn describe(ecs: &aws_sdk_ecs::Client, cluster: &str, task_arn: &str) -> R
         .and_then(|failure| failure.reason())
         .unwrap_or("no task and no failure in the answer");
     Err(anyhow::anyhow!("DescribeTasks {task_arn}: {why}")).context("the task vanished from ECS")
+}
+
+/// Our clock's moment for a log event's timestamp (ms since the epoch, AWS's clock): never
+/// later than `now`, so a clock running ahead of ours cannot postpone a task poll.
+fn written_at(ms: i64, now: Instant) -> Option<Instant> {
+    let written = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).ok()?);
+    match SystemTime::now().duration_since(written) {
+        Ok(ago) => now.checked_sub(ago),
+        Err(_) => Some(now),
+    }
 }
 
 fn truncate(text: &str, limit: usize) -> &str {
