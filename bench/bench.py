@@ -24,6 +24,9 @@ import standin
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 LOG_LINES = 10_000
+TASK = "echo migrating; sleep {seconds}; echo done"
+# The AWS CLI's tasks-stopped waiter polls every 6 s.
+WAITER_DELAY = 6.0
 
 
 def say(message: str) -> None:
@@ -35,7 +38,7 @@ def main() -> int:
     parser.add_argument("--binary", type=Path, required=True)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--log-reps", type=int, default=3)
-    parser.add_argument("--task-seconds", type=int, default=8)
+    parser.add_argument("--task-seconds", type=float, default=8)
     args = parser.parse_args()
     endpoint = os.environ["ECS_MIGRATE_TEST_ENDPOINT"]
     image = os.environ["ECS_MIGRATE_TEST_IMAGE"]
@@ -44,10 +47,10 @@ def main() -> int:
     world = standin.World.create(endpoint, image, run_id)
     bench = Bench(args.binary, world, run_id)
 
-    command = f"echo migrating; sleep {args.task_seconds}; echo done"
-    bench.warm_up(command)
+    commands = task_commands(args.task_seconds, args.reps)
+    bench.warm_up(commands[0])
     runs: list[measure.Run] = []
-    for rep in range(1, args.reps + 1):
+    for rep, command in enumerate(commands, 1):
         for tool in ("aws-cli", "ecs-migrate"):
             run = bench.run(tool, command, f"{tool}-{rep}")
             say(f"{tool} #{rep}: latency {run.stop_latency:.2f}s overhead {run.overhead:.2f}s "
@@ -55,14 +58,16 @@ def main() -> int:
             runs.append(run)
 
     logs = [bench.log_run(rep) for rep in range(1, args.log_reps + 1)]
-    rerun = bench.rebuild_runs(args.reps)
+    rerun = bench.rebuild_runs(commands)
     startup = bench.startup()
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "commit": git("rev-parse", "--short", "HEAD") + (" (uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""),
         "machine": f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, load {os.getloadavg()[0]:.1f}",
         "aws_cli": subprocess.run([str(BENCH / ".venv/bin/aws"), "--version"], capture_output=True, text=True).stdout.strip(),
-        "task": command, "reps": args.reps,
+        "task": TASK.format(seconds="S"),
+        "task_seconds": [args.task_seconds + WAITER_DELAY * rep / args.reps for rep in range(args.reps)],
+        "reps": args.reps,
         "runs": [run.summary() for run in runs],
         "logs": logs, "rebuild": rerun, "startup": startup,
         "binary_bytes": args.binary.stat().st_size,
@@ -70,6 +75,13 @@ def main() -> int:
     report.write(results, BENCH / "RESULTS.md", BENCH / "results.png")
     say(f"wrote {BENCH / 'RESULTS.md'} and {BENCH / 'results.png'}")
     return 0
+
+
+def task_commands(seconds: float, reps: int) -> list[str]:
+    """The task of each rep: `seconds` plus a share of the AWS CLI waiter's 6 s delay, spread
+    evenly, so the stop falls at every point of both tools' polling cycles, not at one lucky
+    or unlucky phase. Both tools run the same list."""
+    return [TASK.format(seconds=f"{seconds + WAITER_DELAY * rep / reps:g}") for rep in range(reps)]
 
 
 def git(*args: str) -> str:
@@ -125,8 +137,8 @@ class Bench:
             f"{checked['duplicates']} duplicates")
         return checked
 
-    def rebuild_runs(self, reps: int) -> dict[str, Any]:
-        return rebuild.measure(self, reps)
+    def rebuild_runs(self, commands: list[str]) -> dict[str, Any]:
+        return rebuild.measure(self, commands)
 
     def startup(self) -> dict[str, list[float]]:
         offline = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}

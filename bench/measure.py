@@ -86,8 +86,10 @@ def aws_env(endpoint: str, key: str) -> dict[str, str]:
 
 def run_tool(tool: str, argv: list[str], env: dict[str, str], endpoint: str, key: str,
              cwd: Path, expect_task: bool = True) -> Run:
-    """Runs `argv`, timestamping every stderr line as it is printed."""
+    """Runs `argv`, timestamping every stderr line as it is printed. Each pipe has exactly one
+    reader (`communicate` would read stderr too, and take lines from the timestamping thread)."""
     stderr: list[tuple[float, str]] = []
+    stdout_chunks: list[str] = []
     started = time.time()
     process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, bufsize=1)
@@ -97,15 +99,22 @@ def run_tool(tool: str, argv: list[str], env: dict[str, str], endpoint: str, key
         for line in process.stderr:
             stderr.append((time.time(), line.rstrip("\n")))
 
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        stdout_chunks.append(process.stdout.read())
+
+    readers = [threading.Thread(target=read, daemon=True) for read in (read_stderr, read_stdout)]
+    for reader in readers:
+        reader.start()
     try:
-        stdout, _ = process.communicate(timeout=RUN_TIMEOUT)
+        process.wait(timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         process.kill()
-        stdout, _ = process.communicate()
+        process.wait()
     exited = time.time()
-    reader.join(timeout=10)
+    for reader in readers:
+        reader.join(timeout=10)
+    stdout = "".join(stdout_chunks)
     task = standin.stopped_task(endpoint, key) if expect_task else None
     return Run(tool, key, process.returncode, started, exited, task,
                standin.requests(endpoint, key), stderr, stdout)

@@ -50,8 +50,10 @@ def lines(results: dict[str, Any], chart_name: str) -> list[str]:
         "",
         f"- when: {results['when']}; commit {results['commit']}",
         f"- machine: {results['machine']}; the local ECS stand-in (moto + real containers)",
-        f"- task: `sh -c '{results['task']}'`, {results['reps']} runs per tool, alternating, "
-        f"each under its own access key; {results['aws_cli']}",
+        f"- task: `sh -c '{results['task']}'` with S = "
+        f"{', '.join(f'{s:g}' for s in results['task_seconds'])} s (one run each per tool, so the "
+        "stop falls at every point of both tools' polling cycles), alternating, each under its "
+        f"own access key; {results['aws_cli']}",
         "",
         f"![stop-detection latency and overhead per tool]({chart_name})",
         "",

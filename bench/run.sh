@@ -54,7 +54,9 @@ else
 fi
 
 # ---------------------------------------------------------------- binary
+# Niced: on a shared machine the build must not starve whatever else runs there.
 log "building the release binary"
-cargo build --release --locked --quiet
+nice -n 10 cargo build --release --locked --quiet
+binary="${CARGO_TARGET_DIR:-$ROOT/target}/release/ecs-migrate"
 
-"$VENV/bin/python" "$ROOT/bench/bench.py" --binary "$ROOT/target/release/ecs-migrate" "$@"
+"$VENV/bin/python" "$ROOT/bench/bench.py" --binary "$binary" "$@"
