@@ -36,7 +36,7 @@ def say(message: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--binary", type=Path, required=True)
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--log-reps", type=int, default=3)
     parser.add_argument("--task-seconds", type=float, default=8)
     args = parser.parse_args()
@@ -48,22 +48,29 @@ def main() -> int:
     bench = Bench(args.binary, world, run_id)
 
     commands = task_commands(args.task_seconds, args.reps)
+    activity = Activity()
     bench.warm_up(commands[0])
     runs: list[measure.Run] = []
     for rep, command in enumerate(commands, 1):
         for tool in ("aws-cli", "ecs-migrate"):
+            activity.sample()
             run = bench.run(tool, command, f"{tool}-{rep}")
             say(f"{tool} #{rep}: latency {run.stop_latency:.2f}s overhead {run.overhead:.2f}s "
                 f"{run.calls_per_minute:.0f} calls/min")
             runs.append(run)
 
     logs = [bench.log_run(rep) for rep in range(1, args.log_reps + 1)]
-    rerun = bench.rebuild_runs(commands)
+    activity.sample()
+    # Every other task length: five or so runs still fall at spread points of the cycles.
+    rerun = bench.rebuild_runs(commands[::2])
+    activity.sample()
     startup = bench.startup()
+    activity.sample()
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "commit": git("rev-parse", "--short", "HEAD") + (" (uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""),
-        "machine": f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, load {os.getloadavg()[0]:.1f}",
+        "machine": f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}",
+        "activity": activity.summary(),
         "aws_cli": subprocess.run([str(BENCH / ".venv/bin/aws"), "--version"], capture_output=True, text=True).stdout.strip(),
         "task": TASK.format(seconds="S"),
         "task_seconds": [args.task_seconds + WAITER_DELAY * rep / args.reps for rep in range(args.reps)],
@@ -75,6 +82,33 @@ def main() -> int:
     report.write(results, BENCH / "RESULTS.md", BENCH / "results.png")
     say(f"wrote {BENCH / 'RESULTS.md'} and {BENCH / 'results.png'}")
     return 0
+
+
+class Activity:
+    """What else the machine was doing while we measured: its load average, and compilers
+    running (another build on a shared machine), sampled before each measured run."""
+
+    COMPILERS = {"rustc", "cc1", "cc1plus", "ld", "cargo"}
+
+    def __init__(self) -> None:
+        self.loads: list[float] = []
+        self.compilers: list[int] = []
+
+    def sample(self) -> None:
+        self.loads.append(os.getloadavg()[0])
+        running = 0
+        for comm in Path("/proc").glob("[0-9]*/comm"):
+            try:
+                running += comm.read_text().strip() in self.COMPILERS
+            except OSError:
+                pass
+        self.compilers.append(running)
+
+    def summary(self) -> dict[str, Any]:
+        return {"load_max": max(self.loads), "load_min": min(self.loads),
+                "compilers_max": max(self.compilers),
+                "samples_with_compilers": sum(1 for n in self.compilers if n),
+                "samples": len(self.compilers)}
 
 
 def task_commands(seconds: float, reps: int) -> list[str]:
