@@ -1,11 +1,15 @@
 //! Follows the CloudWatch log streams of a task's containers: each line once, in order, from
 //! the stream's first event, resuming from the last forward token after any failed read.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::Value;
 
 use crate::aws::Clients;
-use crate::aws::errors::{AwsResultExt, error_code};
+use crate::aws::errors::{describe, error_code};
+
+/// GetLogEvents returns at most this many events or bytes (less the per-event overhead) a page.
+const PAGE_EVENTS: usize = 10_000;
+const PAGE_BYTES: usize = 900_000;
 
 /// Where one container's awslogs output lands: `<prefix>/<container>/<task-id>` in `group`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,37 +103,63 @@ impl LogTail {
             .set_next_token(self.next_token.clone())
             .send()
             .await;
-        if let Err(error) = &answer
-            && error_code(error) == Some("ResourceNotFoundException")
-        {
-            return Ok(Page::default());
-        }
-        let answer = answer.step(&format!(
-            "GetLogEvents {} {}",
-            self.source.group, self.source.stream
-        ))?;
-        let lines: Vec<String> = answer
-            .events()
+        let answer = match answer {
+            Ok(answer) => answer,
+            // No stream (yet): nothing to read, and nothing more to wait for right now.
+            Err(error) if error_code(&error) == Some("ResourceNotFoundException") => {
+                return Ok(Page {
+                    caught_up: true,
+                    ..Page::default()
+                });
+            }
+            Err(error) => bail!(
+                "GetLogEvents {} {}: {}",
+                self.source.group,
+                self.source.stream,
+                describe(&error)
+            ),
+        };
+        let token = answer.next_forward_token;
+        let events = answer.events.unwrap_or_default();
+        let bytes: usize = events
             .iter()
-            .filter_map(|event| event.message())
-            .map(|message| message.trim_end_matches(['\r', '\n']).to_owned())
+            .map(|event| event.message().map_or(0, str::len))
+            .sum();
+        let full = events.len() >= PAGE_EVENTS || bytes >= PAGE_BYTES;
+        let newest = events.iter().filter_map(|event| event.timestamp).max();
+        let lines: Vec<String> = events
+            .into_iter()
+            .filter_map(|event| event.message)
+            .map(|mut message| {
+                message.truncate(message.trim_end_matches(['\r', '\n']).len());
+                message
+            })
             .collect();
-        let token = answer.next_forward_token().map(str::to_owned);
-        // Caught up: CloudWatch hands back the token it was given (or none, or no events).
-        let more = !lines.is_empty() && token.is_some() && token != self.next_token;
+        // CloudWatch hands back the token it was given once the end of the stream is reached.
+        let caught_up = token.is_none() || token == self.next_token;
         if token.is_some() {
             self.next_token = token;
         }
         self.delivered += lines.len();
-        Ok(Page { lines, more })
+        Ok(Page {
+            lines,
+            caught_up,
+            full,
+            newest,
+        })
     }
 }
 
-/// One GetLogEvents answer: its lines, and whether more may be waiting right now.
+/// One GetLogEvents answer.
 #[derive(Debug, Default)]
 pub struct Page {
     pub lines: Vec<String>,
-    pub more: bool,
+    /// The end of the stream as it is now was reached: nothing more to read at the moment.
+    pub caught_up: bool,
+    /// As large as CloudWatch makes a page (10,000 events or 1 MB): more are surely waiting.
+    pub full: bool,
+    /// When the newest of these lines was written (ms since the epoch, the awslogs timestamp).
+    pub newest: Option<i64>,
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub struct MigrationArgs {
     /// Longest time to wait for the task (e.g. 45m, 2h) [default: 1h]
     #[arg(long)]
     pub timeout: Option<String>,
-    /// How often to poll the task (e.g. 2s)
+    /// How often to poll the task and read its logs (e.g. 2s), or auto: adaptive, at most 60 AWS calls a minute [default: auto]
     #[arg(long)]
     pub poll_interval: Option<String>,
     /// On timeout or cancellation: stop the task, or leave it running

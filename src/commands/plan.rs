@@ -186,9 +186,12 @@ fn plan_text(
     row(
         "wait:",
         format!(
-            "until STOPPED, at most {}, polling every {}; on timeout or cancel: {}",
+            "until STOPPED, at most {}, polling {}; on timeout or cancel: {}",
             humantime::format_duration(settings.timeout),
-            humantime::format_duration(settings.poll_interval),
+            settings.poll_interval.map_or_else(
+                || "adaptively (at most 60 AWS calls a minute)".to_owned(),
+                |every| format!("every {}", humantime::format_duration(every))
+            ),
             format!("{:?}", settings.on_cancel).to_lowercase()
         ),
     )?;

@@ -89,7 +89,10 @@ pub async fn wait_for_turn(
             ));
             announced = Some(blocker.clone());
         }
-        let pause = settings.poll_interval.min(Duration::from_secs(10));
+        let pause = settings
+            .poll_interval
+            .unwrap_or(Duration::from_secs(2))
+            .min(Duration::from_secs(10));
         tokio::select! {
             biased;
             () = signals.received() => return Ok(Turn::Cancelled),

@@ -13,7 +13,6 @@ use crate::migration_errors::check_pattern;
 
 const DEFAULT_NAME: &str = "ecs-migrate";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
-const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// Longer than the two-minute network outage a wait must ride out.
 const DEFAULT_MAX_OUTAGE: Duration = Duration::from_secs(180);
 
@@ -64,11 +63,7 @@ impl RawConfig {
             capacity_provider_strategy: strategy,
             platform_version: non_empty(self.platform_version),
             timeout: file.duration("timeout", self.timeout, DEFAULT_TIMEOUT)?,
-            poll_interval: file.duration(
-                "poll_interval",
-                self.poll_interval,
-                DEFAULT_POLL_INTERVAL,
-            )?,
+            poll_interval: file.poll_interval(non_empty(self.poll_interval))?,
             on_cancel: file.keyword("on_cancel", self.on_cancel, OnCancel::KEYWORDS)?,
             on_conflict: file.keyword("on_conflict", self.on_conflict, OnConflict::KEYWORDS)?,
             max_outage: file.duration("max_outage", self.max_outage, DEFAULT_MAX_OUTAGE)?,
@@ -226,6 +221,16 @@ impl Resolver<'_> {
         text.map_or(Ok(default), |text| {
             parse_duration(&text).map_err(|e| self.error(key, e))
         })
+    }
+
+    /// `auto` (the default) is `None`: the wait paces itself within its call budget.
+    fn poll_interval(&self, text: Option<String>) -> Result<Option<Duration>, ConfigError> {
+        match text {
+            Some(text) if text.trim() != "auto" => parse_duration(&text)
+                .map(Some)
+                .map_err(|e| self.error("poll_interval", format!("{e}, or auto"))),
+            _ => Ok(None),
+        }
     }
 
     fn keyword<T: Copy + Default>(

@@ -33,7 +33,8 @@ pub struct Settings {
     pub capacity_provider_strategy: Vec<CapacityProvider>,
     pub platform_version: Option<String>,
     pub timeout: Duration,
-    pub poll_interval: Duration,
+    /// `None` (`auto`): adaptive pacing within the call budget; `Some`: poll exactly this often.
+    pub poll_interval: Option<Duration>,
     pub on_cancel: OnCancel,
     /// What to do when another run of this migration holds the cluster.
     pub on_conflict: OnConflict,

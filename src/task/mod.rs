@@ -2,11 +2,14 @@
 //! stream, and judging the result.
 
 pub mod evaluate;
+mod follow;
 pub mod launch;
+mod pace;
 mod signals;
 mod start;
 mod wait;
 
+pub use follow::RecentLines;
 pub use signals::Signals;
 pub use start::{Started, client_token, start_task};
-pub use wait::{Interruption, RecentLines, WaitEnd, WaitOptions, wait_for_stop};
+pub use wait::{Interruption, WaitEnd, WaitOptions, wait_for_stop};

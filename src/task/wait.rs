@@ -1,27 +1,31 @@
-//! Waits for the task to stop, bounded only by the configured timeout, while its logs stream.
-//! Never requires RUNNING to be seen; after STOPPED it keeps reading logs until they are drained,
-//! because the last lines (usually the error) land after ECS reports the stop.
+//! Waits for the task to stop, bounded only by the configured timeout, while its logs stream:
+//! one loop makes every call (task polls and log reads, paced by `pace`). Never requires
+//! RUNNING to be seen; after STOPPED the logs are drained (`follow`).
 //!
-//! Every poll is raced against SIGINT/SIGTERM and the deadline, so a cancelled CI job gets its
-//! StopTask out within moments even while AWS is slow or unreachable; failing calls are retried
-//! with backoff until `max_outage`, and log reads resume from their last position.
+//! Every call and every pause is raced against SIGINT/SIGTERM and the deadline, so a cancelled
+//! CI job gets its StopTask out within moments even while AWS is slow or unreachable; failing
+//! calls are retried with backoff until `max_outage`, and log reads resume from their last
+//! position.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use aws_sdk_ecs::types::Task;
 
 use crate::aws::errors::AwsResultExt;
 use crate::config::OnCancel;
-use crate::logs::LogTail;
+use crate::logs::{LogTail, Page};
 use crate::progress::Progress;
 
+use super::follow::{Printer, RecentLines, drain};
+use super::pace::{Call, Pacer};
 use super::signals::Signals;
 
 pub struct WaitOptions {
     pub cluster: String,
     pub timeout: Duration,
-    pub poll_interval: Duration,
+    /// `None`: adaptive pacing within the call budget; `Some`: poll exactly this often.
+    pub poll_interval: Option<Duration>,
     pub on_cancel: OnCancel,
     pub max_outage: Duration,
     /// Names the CI run in the StopTask reason, so whoever looks at the task knows who stopped it.
@@ -50,21 +54,18 @@ pub enum WaitEnd {
 
 /// After asking ECS to stop the task, how long to keep watching it stop.
 const STOP_GRACE: Duration = Duration::from_secs(60);
-/// After STOPPED: read logs this often, until a read finds nothing new and `DRAIN_QUIET` has
-/// passed since the stop was seen, but never longer than `DRAIN_LIMIT`.
-const DRAIN_POLL: Duration = Duration::from_millis(250);
-const DRAIN_QUIET: Duration = Duration::from_secs(1);
-const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-/// GetLogEvents pages read per stream in one poll, so a huge backlog cannot starve the task poll.
-const PAGES_PER_POLL: usize = 20;
 /// Longest pause between retries while AWS calls fail.
 const MAX_BACKOFF: Duration = Duration::from_secs(15);
 /// How often to repeat the warning while AWS calls keep failing.
 const OUTAGE_WARNING_EVERY: Duration = Duration::from_secs(30);
 
+/// Backoff while AWS calls fail when the user set no poll interval.
+const FAILING_POLL: Duration = Duration::from_secs(2);
+
 /// What woke the loop.
 enum Wake {
-    Polled(Result<Box<Task>>),
+    Polled(Instant, Result<Box<Task>>),
+    Read(usize, Result<Page>),
     Signal,
     Deadline,
 }
@@ -93,13 +94,19 @@ pub async fn wait_for_stop(
         failures: 0,
         last_warning: None,
     };
+    let mut pacer = Pacer::new(options.poll_interval, tails.len(), Instant::now());
+    let mut printer = Printer {
+        progress,
+        recent,
+        prefixed: tails.len() > 1,
+    };
     loop {
-        let poll_started = Instant::now();
+        let (call, at) = pacer.next();
         let wake = tokio::select! {
             biased;
             () = signals.received() => Wake::Signal,
             () = tokio::time::sleep_until(wait.deadline.into()), if wait.interruption.is_none() => Wake::Deadline,
-            polled = poll(ecs, &options.cluster, task_arn, tails, progress, recent) => Wake::Polled(polled),
+            wake = make(call, at, ecs, &options.cluster, task_arn, tails) => wake,
         };
         match wake {
             Wake::Signal if wait.interruption.is_some() => {
@@ -108,26 +115,40 @@ pub async fn wait_for_stop(
                 ));
                 return Ok(wait.left_running());
             }
-            Wake::Signal => {
-                if let Some(end) = wait.interrupt(Interruption::Cancelled).await {
+            Wake::Signal | Wake::Deadline => {
+                let kind = match wake {
+                    Wake::Deadline => Interruption::TimedOut,
+                    _ => Interruption::Cancelled,
+                };
+                if let Some(end) = wait.interrupt(kind).await {
                     return Ok(end);
                 }
+                pacer.stop_requested(Instant::now());
             }
-            Wake::Deadline => {
-                if let Some(end) = wait.interrupt(Interruption::TimedOut).await {
-                    return Ok(end);
-                }
+            Wake::Read(index, page) => {
+                let page = page.unwrap_or_else(|error| {
+                    progress.detail(format_args!("reading logs failed, will retry: {error:#}"));
+                    Page::default()
+                });
+                let now = Instant::now();
+                let newest = page.newest.and_then(|ms| written_at(ms, now));
+                pacer.read(now, index, page.lines.len(), page.full, newest);
+                printer.print(&tails[index].source.container, page.lines);
             }
-            Wake::Polled(Err(error)) => {
-                let pause = wait.failed(error, poll_started)?;
-                wait.pause(pause, signals).await;
-                continue;
+            Wake::Polled(started, Err(error)) => {
+                let pause = wait.failed(error, started)?;
+                pacer.poll_failed(Instant::now(), pause);
             }
-            Wake::Polled(Ok(task)) => {
+            Wake::Polled(_, Ok(task)) => {
                 wait.recovered();
+                pacer.polled(
+                    Instant::now(),
+                    task.last_status().unwrap_or("UNKNOWN"),
+                    task.desired_status().unwrap_or("UNKNOWN"),
+                );
                 if wait.observe(task) {
-                    drain_logs(tails, progress, recent, signals).await;
                     let task = wait.last_seen.take().expect("just observed");
+                    drain(tails, &task, &mut pacer, &mut printer, signals).await;
                     return Ok(WaitEnd::Stopped {
                         task,
                         interrupted: wait.interruption.map(|(kind, _)| kind),
@@ -147,7 +168,26 @@ pub async fn wait_for_stop(
                 }
             }
         }
-        wait.pause(options.poll_interval, signals).await;
+    }
+}
+
+/// Waits until `at`, then makes `call`. Cancel-safe: a log read moves its position only
+/// together with the lines it returns.
+async fn make(
+    call: Call,
+    at: Instant,
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    task_arn: &str,
+    tails: &mut [LogTail],
+) -> Wake {
+    tokio::time::sleep_until(at.into()).await;
+    match call {
+        Call::DescribeTask => Wake::Polled(
+            Instant::now(),
+            describe(ecs, cluster, task_arn).await.map(Box::new),
+        ),
+        Call::ReadLogs(index) => Wake::Read(index, tails[index].next_page().await),
     }
 }
 
@@ -257,7 +297,10 @@ impl Wait<'_> {
             ));
             self.last_warning = Some(Instant::now());
         }
-        Ok(backoff(self.options.poll_interval, self.failures))
+        Ok(backoff(
+            self.options.poll_interval.unwrap_or(FAILING_POLL),
+            self.failures,
+        ))
     }
 
     fn recovered(&mut self) {
@@ -269,19 +312,6 @@ impl Wait<'_> {
         }
         self.failures = 0;
         self.last_warning = None;
-    }
-
-    /// Sleeps, waking early for a signal (left for the next `select!` to see) or the deadline.
-    async fn pause(&self, pause: Duration, signals: &mut Signals) {
-        let wake_at = if self.interruption.is_none() {
-            (Instant::now() + pause).min(self.deadline)
-        } else {
-            Instant::now() + pause
-        };
-        tokio::select! {
-            () = tokio::time::sleep_until(wake_at.into()) => {}
-            () = signals.pending() => {}
-        }
     }
 }
 
@@ -295,20 +325,6 @@ fn backoff(base: Duration, failures: u32) -> Duration {
     exponential + exponential.mul_f64(f64::from(nanos % 250) / 1000.0)
 }
 
-/// One poll: the task's state, then whatever is new in its logs.
-async fn poll(
-    ecs: &aws_sdk_ecs::Client,
-    cluster: &str,
-    task_arn: &str,
-    tails: &mut [LogTail],
-    progress: &Progress,
-    recent: &mut RecentLines,
-) -> Result<Box<Task>> {
-    let task = describe(ecs, cluster, task_arn).await?;
-    pump_logs(tails, progress, recent).await;
-    Ok(Box::new(task))
-}
-
 async fn describe(ecs: &aws_sdk_ecs::Client, cluster: &str, task_arn: &str) -> Result<Task> {
     let answer = ecs
         .describe_tasks()
@@ -317,91 +333,24 @@ async fn describe(ecs: &aws_sdk_ecs::Client, cluster: &str, task_arn: &str) -> R
         .send()
         .await
         .step("DescribeTasks")?;
-    if let Some(task) = answer.tasks().first() {
-        return Ok(task.clone());
+    let failures = answer.failures.unwrap_or_default();
+    if let Some(task) = answer.tasks.unwrap_or_default().into_iter().next() {
+        return Ok(task);
     }
-    let why = answer
-        .failures()
+    let why = failures
         .first()
         .and_then(|failure| failure.reason())
         .unwrap_or("no task and no failure in the answer");
     Err(anyhow::anyhow!("DescribeTasks {task_arn}: {why}")).context("the task vanished from ECS")
 }
 
-/// The task's most recent log lines, kept for the reports.
-#[derive(Debug, Default)]
-pub struct RecentLines(std::collections::VecDeque<String>);
-
-impl RecentLines {
-    const KEEP: usize = 50;
-
-    fn push(&mut self, line: String) {
-        if self.0.len() == Self::KEEP {
-            self.0.pop_front();
-        }
-        self.0.push_back(line);
-    }
-
-    pub fn into_vec(self) -> Vec<String> {
-        self.0.into()
-    }
-}
-
-/// Prints whatever is new in every stream. Lines are printed as each page arrives, so a poll
-/// dropped by a signal loses nothing; a failed read is retried on the next poll.
-async fn pump_logs(tails: &mut [LogTail], progress: &Progress, recent: &mut RecentLines) -> usize {
-    let prefixed = tails.len() > 1;
-    let mut printed = 0;
-    for tail in tails.iter_mut() {
-        for _ in 0..PAGES_PER_POLL {
-            let page = match tail.next_page().await {
-                Ok(page) => page,
-                Err(error) => {
-                    progress.detail(format_args!("reading logs failed, will retry: {error:#}"));
-                    break;
-                }
-            };
-            printed += page.lines.len();
-            for line in page.lines {
-                let line = if prefixed {
-                    format!("[{}] {line}", tail.source.container)
-                } else {
-                    line
-                };
-                progress.log_line(&line);
-                recent.push(line);
-            }
-            if !page.more {
-                break;
-            }
-        }
-    }
-    printed
-}
-
-async fn drain_logs(
-    tails: &mut [LogTail],
-    progress: &Progress,
-    recent: &mut RecentLines,
-    signals: &mut Signals,
-) {
-    if tails.is_empty() {
-        return;
-    }
-    let stopped_seen = Instant::now();
-    loop {
-        let printed = tokio::select! {
-            biased;
-            () = signals.received() => return,
-            printed = async {
-                tokio::time::sleep(DRAIN_POLL).await;
-                pump_logs(tails, progress, recent).await
-            } => printed,
-        };
-        let elapsed = stopped_seen.elapsed();
-        if (printed == 0 && elapsed >= DRAIN_QUIET) || elapsed >= DRAIN_LIMIT {
-            return;
-        }
+/// Our clock's moment for a log event's timestamp (ms since the epoch, AWS's clock): never
+/// later than `now`, so a clock running ahead of ours cannot postpone a task poll.
+fn written_at(ms: i64, now: Instant) -> Option<Instant> {
+    let written = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).ok()?);
+    match SystemTime::now().duration_since(written) {
+        Ok(ago) => now.checked_sub(ago),
+        Err(_) => Some(now),
     }
 }
 

@@ -306,3 +306,45 @@ fn a_timeout_stops_the_task_and_exits_124() {
         tasks[0]
     );
 }
+
+#[test]
+fn adaptive_pacing_shows_the_last_line_within_sixty_calls_a_minute() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "adaptive-pacing");
+    world.app_service(&stack, 64);
+    let run = migrate(
+        &stack,
+        &world,
+        "sh -c 'echo first line; sleep 5; echo last line'",
+        &["--poll-interval", "auto"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    for line in ["first line\n", "last line\n"] {
+        assert!(run.stderr.contains(line), "{}", run.transcript());
+    }
+
+    let requests = stack.requests(&world.access_key);
+    let time = |request: &serde_json::Value| request["time"].as_f64().unwrap();
+    let run_task = requests
+        .iter()
+        .find(|request| request["action"] == "RunTask")
+        .map(time)
+        .expect("RunTask sent");
+    let waits: Vec<f64> = requests
+        .iter()
+        .filter(|request| {
+            ["DescribeTasks", "GetLogEvents"].contains(&request["action"].as_str().unwrap())
+        })
+        .map(time)
+        .filter(|at| *at >= run_task)
+        .collect();
+    assert!(waits.len() >= 3, "{} calls while waiting", waits.len());
+    for (n, at) in waits.iter().enumerate() {
+        assert!(
+            (n + 1) as f64 <= at - run_task + 0.05,
+            "call {} came {:.2}s after RunTask: more than one a second",
+            n + 1,
+            at - run_task
+        );
+    }
+}

@@ -34,7 +34,7 @@ fn a_minimal_file_gets_every_default() {
             capacity_provider_strategy: Vec::new(),
             platform_version: None,
             timeout: Duration::from_secs(3600),
-            poll_interval: Duration::from_secs(2),
+            poll_interval: None,
             on_cancel: OnCancel::Stop,
             on_conflict: OnConflict::Wait,
             max_outage: Duration::from_secs(180),

@@ -1,0 +1,218 @@
+//! When to call AWS next while waiting for the task, so a stop is seen quickly without
+//! hammering AWS: the task poll is brisk while the task starts and when it is about to stop,
+//! calmer the longer it runs, and log streams are read often while they produce lines and less
+//! often while they are quiet. One loop makes both kinds of call, so each informs the other: a
+//! read that returns freshly written lines proves the task was still running then, and the next
+//! task poll waits until it could tell something new.
+//!
+//! Adaptively paced waits never make more than one call a second on average (60 a minute,
+//! counted from the start of the wait, so even a short wait stays within it), and log reads
+//! leave the last calls of that budget to the task polls and the final drain, so the end of the
+//! task is seen and its last lines read without waiting for budget. An explicit
+//! `poll_interval` polls at exactly that interval instead.
+
+use std::time::{Duration, Instant};
+
+/// Average gap between calls of an adaptive wait: 60 calls a minute.
+const BUDGET_GAP: Duration = Duration::from_secs(1);
+/// Calls of the budget that log reads leave unspent, for the task polls and the drain after
+/// STOPPED (whose last read proves the stream ended).
+const READ_RESERVE: u32 = 2;
+/// Task polls while it is provisioning and pulling its image. The first poll waits this long
+/// too: a task takes at least that long to get anywhere, and an early poll only spends budget.
+const STARTING_POLL: Duration = Duration::from_secs(2);
+/// Task polls once it asks to stop (STOPPING, DEPROVISIONING...): STOPPED is close.
+const ENDING_POLL: Duration = Duration::from_millis(500);
+/// Task polls while it runs: (running for less than, poll every).
+const RUNNING_POLLS: [(Duration, Duration); 2] = [
+    (Duration::from_secs(60), Duration::from_secs(2)),
+    (Duration::from_secs(600), Duration::from_secs(3)),
+];
+const LONG_RUNNING_POLL: Duration = Duration::from_secs(5);
+/// Log reads: the first once the containers may have started, the next soon after a read
+/// that found lines, then further apart while the stream stays quiet.
+const FIRST_READ: Duration = Duration::from_secs(1);
+const FLOWING_READ: Duration = Duration::from_secs(1);
+const QUIET_READ_MAX: Duration = Duration::from_secs(5);
+
+/// The next AWS call of the wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    DescribeTask,
+    /// One page of the log stream with this index.
+    ReadLogs(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Starting,
+    Running { since: Instant },
+    Ending,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stream {
+    due: Instant,
+    gap: Duration,
+    /// The last read found lines.
+    flowing: bool,
+}
+
+#[derive(Debug)]
+pub struct Pacer {
+    /// `Some`: the user's fixed interval, no budget.
+    fixed: Option<Duration>,
+    origin: Instant,
+    calls: u32,
+    phase: Phase,
+    next_poll: Instant,
+    /// `None` until the containers may have started (their streams exist from then on).
+    streams: Vec<Option<Stream>>,
+}
+
+impl Pacer {
+    pub fn new(fixed: Option<Duration>, streams: usize, origin: Instant) -> Self {
+        Self {
+            fixed,
+            origin,
+            calls: 0,
+            phase: Phase::Starting,
+            next_poll: origin + fixed.map_or(STARTING_POLL, |_| Duration::ZERO),
+            streams: vec![None; streams],
+        }
+    }
+
+    /// The next call and when to make it. A read due no later than the task poll goes first:
+    /// its lines may show that the poll can wait.
+    pub fn next(&self) -> (Call, Instant) {
+        let mut next = (Call::DescribeTask, self.next_poll.max(self.budget_allows()));
+        let reads_allowed = self.budget_allows_reads();
+        for (index, stream) in self.streams.iter().enumerate() {
+            if let Some(stream) = stream {
+                let at = stream.due.max(reads_allowed);
+                if at <= next.1 {
+                    next = (Call::ReadLogs(index), at);
+                }
+            }
+        }
+        next
+    }
+
+    /// The earliest moment the next call keeps the wait within its budget.
+    pub fn budget_allows(&self) -> Instant {
+        self.budget_allows_with(0)
+    }
+
+    /// The same for a log read, which leaves `READ_RESERVE` calls unspent.
+    fn budget_allows_reads(&self) -> Instant {
+        self.budget_allows_with(READ_RESERVE)
+    }
+
+    fn budget_allows_with(&self, reserve: u32) -> Instant {
+        match self.fixed {
+            Some(_) => self.origin,
+            None => self.origin + BUDGET_GAP * (self.calls + 1 + reserve),
+        }
+    }
+
+    /// Counts a call made outside `next` (draining the logs after STOPPED).
+    pub fn spent(&mut self) {
+        self.calls += 1;
+    }
+
+    /// A task poll answered at `at` with these statuses.
+    pub fn polled(&mut self, at: Instant, last_status: &str, desired_status: &str) {
+        self.calls += 1;
+        self.phase = match (last_status, &self.phase) {
+            _ if desired_status == "STOPPED" => Phase::Ending,
+            ("PROVISIONING" | "PENDING" | "ACTIVATING", _) => Phase::Starting,
+            ("RUNNING", Phase::Running { since }) => Phase::Running { since: *since },
+            ("RUNNING", _) => Phase::Running { since: at },
+            _ => Phase::Ending,
+        };
+        if !matches!(self.phase, Phase::Starting) {
+            let first = self.fixed.map_or(FIRST_READ, |_| Duration::ZERO);
+            for stream in self.streams.iter_mut().filter(|stream| stream.is_none()) {
+                *stream = Some(Stream {
+                    due: at + first,
+                    gap: FLOWING_READ,
+                    flowing: false,
+                });
+            }
+        }
+        self.next_poll = at + self.poll_interval(at);
+    }
+
+    /// A task poll failed; try again after `pause`.
+    pub fn poll_failed(&mut self, at: Instant, pause: Duration) {
+        self.calls += 1;
+        self.next_poll = at + pause;
+    }
+
+    /// We asked ECS to stop the task: poll briskly until it has.
+    pub fn stop_requested(&mut self, at: Instant) {
+        self.phase = Phase::Ending;
+        self.next_poll = self.next_poll.min(at + self.poll_interval(at));
+    }
+
+    /// A read of stream `index` at `at` returned `lines` lines, the newest written at `newest`;
+    /// `full` when the page was as large as CloudWatch makes them, so more are waiting right
+    /// now. A failed read is 0 lines.
+    ///
+    /// While a stream keeps flowing (this read and the one before found lines), its lines prove
+    /// the task was running when they were written, so it cannot have stopped before: the next
+    /// task poll need not come sooner than a poll interval after them, which leaves the budget
+    /// to the reads. A stream's first lines after a quiet spell (often the last ones, just
+    /// before the task exits) postpone nothing.
+    pub fn read(
+        &mut self,
+        at: Instant,
+        index: usize,
+        lines: usize,
+        full: bool,
+        newest: Option<Instant>,
+    ) {
+        self.calls += 1;
+        let Some(Some(stream)) = self.streams.get_mut(index) else {
+            return;
+        };
+        let kept_flowing = stream.flowing && lines > 0;
+        stream.flowing = lines > 0;
+        stream.gap = match self.fixed {
+            _ if full => Duration::ZERO,
+            Some(interval) => interval,
+            None if lines > 0 => FLOWING_READ,
+            None => (stream.gap * 2).clamp(FLOWING_READ, QUIET_READ_MAX),
+        };
+        stream.due = at + stream.gap;
+        if kept_flowing
+            && self.fixed.is_none()
+            && matches!(self.phase, Phase::Running { .. })
+            && let Some(written) = newest
+        {
+            let written = written.min(at);
+            self.next_poll = self.next_poll.max(written + self.poll_interval(written));
+        }
+    }
+
+    fn poll_interval(&self, at: Instant) -> Duration {
+        if let Some(interval) = self.fixed {
+            return interval;
+        }
+        match self.phase {
+            Phase::Starting => STARTING_POLL,
+            Phase::Ending => ENDING_POLL,
+            Phase::Running { since } => {
+                let running = at.saturating_duration_since(since);
+                RUNNING_POLLS
+                    .iter()
+                    .find(|(shorter_than, _)| running < *shorter_than)
+                    .map_or(LONG_RUNNING_POLL, |(_, interval)| *interval)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "pace_tests.rs"]
+mod tests;
