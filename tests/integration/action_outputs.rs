@@ -194,9 +194,7 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     let line = run.stderr.find("applying 0042").expect("log line");
     let end = run.stderr.find("::endgroup::").expect("::endgroup::");
     assert!(group < line && line < end, "{}", run.transcript());
-    // The token appears once, in the line that tells the runner to mask it.
-    let shown = run.stderr.replace("::add-mask::ghs_not_a_real_token\n", "");
-    assert!(!shown.contains("ghs_not") && !run.stdout.contains("ghs_not"));
+    run.assert_hides("ghs_not_a_real_token");
     let check_runs = github.check_runs();
     assert_eq!(check_runs.len(), 1, "{}", run.transcript());
     assert_eq!(check_runs[0]["conclusion"], "failure");

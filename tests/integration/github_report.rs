@@ -70,15 +70,6 @@ fn migrate(stack: &Stack, world: &World, command: &str, env: &[(String, String)]
     against_with_env(stack, &world.access_key, dir.path(), &args, &env)
 }
 
-fn assert_no_token(run: &Run) {
-    let shown = run.stderr.replace(&format!("::add-mask::{TOKEN}"), "");
-    assert!(
-        !shown.contains(TOKEN) && !run.stdout.contains(TOKEN),
-        "{}",
-        run.transcript()
-    );
-}
-
 #[test]
 fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
     let stack = require_stack!();
@@ -185,8 +176,8 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
             Some(format!("Bearer {TOKEN}").as_str())
         );
     }
-    assert_no_token(&first);
-    assert_no_token(&second);
+    first.assert_hides(TOKEN);
+    second.assert_hides(TOKEN);
     fake.assert_no_problems();
 }
 
@@ -351,7 +342,7 @@ fn codebuild_posts_the_comment_and_commit_statuses_linked_to_the_build() {
             "https://console.aws.example/codebuild/shop-migrate/5f2c"
         );
     }
-    assert_no_token(&run);
+    run.assert_hides(TOKEN);
     fake.assert_no_problems();
 }
 
@@ -414,6 +405,7 @@ fn a_github_app_reports_with_an_installation_token_of_the_repository() {
         "{}",
         run.transcript()
     );
+    run.assert_hides("ghs_installation_token_from_fake");
     assert_eq!(fake.comments(12).len(), 1);
     assert_eq!(fake.check_runs()[0]["conclusion"], "success");
     fake.assert_no_problems();
@@ -516,6 +508,6 @@ fn the_pr_comment_input_false_leaves_only_the_check_run() {
     assert!(fake.comments(12).is_empty());
     assert!(fake.requests_of("issues/list-comments").is_empty());
     assert_eq!(fake.check_runs()[0]["conclusion"], "success");
-    assert_no_token(&run);
+    run.assert_hides(TOKEN);
     fake.assert_no_problems();
 }

@@ -29,6 +29,18 @@ impl Run {
         )
     }
 
+    /// Fails unless `secret` is absent from everything shown, but for the `::add-mask::` line
+    /// that tells the GitHub runner to hide it.
+    pub fn assert_hides(&self, secret: &str) {
+        let mask = format!("::add-mask::{secret}");
+        let shown = self.stderr.lines().filter(|line| *line != mask);
+        assert!(
+            !self.stdout.contains(secret) && !shown.into_iter().any(|line| line.contains(secret)),
+            "{secret} leaked:\n{}",
+            self.transcript()
+        );
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.transcript()))
