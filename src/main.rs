@@ -23,6 +23,7 @@ mod redact;
 mod report;
 mod task;
 mod taskdef;
+mod text;
 
 use std::process::ExitCode;
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::outcome::{Outcome, Status};
+use crate::text::shorten_chars;
 
 use super::summary::{status_words, stop_reason};
 
@@ -38,7 +39,7 @@ pub fn message(outcome: &Outcome, run_url: Option<&str>) -> Value {
     let mut fields = Vec::new();
     let mut field = |label: &str, value: Option<String>| {
         if let Some(value) = value {
-            let text = truncate(&format!("*{label}*\n{}", escape(&value)), FIELD_LIMIT);
+            let text = shorten_chars(&format!("*{label}*\n{}", escape(&value)), FIELD_LIMIT);
             fields.push(json!({"type": "mrkdwn", "text": text}));
         }
     };
@@ -62,7 +63,7 @@ pub fn message(outcome: &Outcome, run_url: Option<&str>) -> Value {
 
     let mut blocks = vec![json!({
         "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(&title, SECTION_LIMIT)},
+        "text": {"type": "mrkdwn", "text": shorten_chars(&title, SECTION_LIMIT)},
     })];
     if !fields.is_empty() {
         blocks.push(json!({"type": "section", "fields": fields}));
@@ -110,13 +111,6 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-}
-
-fn truncate(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((index, _)) => format!("{}…", &text[..index]),
-        None => text.to_owned(),
-    }
 }
 
 /// Removes the webhook URL, and its secret path on its own, from an error message.

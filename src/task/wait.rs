@@ -16,6 +16,7 @@ use crate::aws::errors::AwsResultExt;
 use crate::config::OnCancel;
 use crate::logs::{LogTail, Page};
 use crate::progress::Progress;
+use crate::text;
 
 use super::follow::{Printer, RecentLines, drain};
 use super::pace::{Call, Pacer};
@@ -257,7 +258,7 @@ impl Wait<'_> {
             .stop_task()
             .cluster(&self.options.cluster)
             .task(self.task_arn)
-            .reason(truncate(&self.stop_reason, 255))
+            .reason(text::first_chars(&self.stop_reason, 255))
             .send()
             .await
             .step("StopTask");
@@ -351,12 +352,5 @@ fn written_at(ms: i64, now: Instant) -> Option<Instant> {
     match SystemTime::now().duration_since(written) {
         Ok(ago) => now.checked_sub(ago),
         Err(_) => Some(now),
-    }
-}
-
-fn truncate(text: &str, limit: usize) -> &str {
-    match text.char_indices().nth(limit) {
-        Some((index, _)) => &text[..index],
-        None => text,
     }
 }

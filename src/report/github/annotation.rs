@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::migration_errors::MigrationError;
+use crate::text::shorten_bytes;
 
 /// GitHub takes at most this many annotations per check run request.
 pub const PER_REQUEST: usize = 50;
@@ -51,25 +52,13 @@ impl Annotation {
             start_line,
             end_line: self.end_line.max(start_line),
             annotation_level: self.annotation_level,
-            message: truncate(&self.message, MESSAGE_LIMIT),
+            message: shorten_bytes(&self.message, MESSAGE_LIMIT),
             title: self
                 .title
                 .as_deref()
-                .map(|title| truncate(title, TITLE_LIMIT)),
+                .map(|title| shorten_bytes(title, TITLE_LIMIT)),
         }
     }
-}
-
-/// At most `limit` bytes, cut at a character boundary, marked with `…` when cut.
-pub fn truncate(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_owned();
-    }
-    let mut end = limit.saturating_sub('…'.len_utf8());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]

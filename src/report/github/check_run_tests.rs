@@ -13,6 +13,25 @@ fn client(fake: &FakeGitHub) -> Octocrab {
         .unwrap()
 }
 
+fn repo() -> Repo {
+    Repo::parse("acme/shop").unwrap()
+}
+
+/// The check run `ecs-migrate/db` on commit `abc123`.
+fn place<'a>(
+    crab: &'a Octocrab,
+    repo: &'a Repo,
+    details_url: Option<&'a str>,
+) -> CheckRunPlace<'a> {
+    CheckRunPlace {
+        crab,
+        repo,
+        head_sha: "abc123",
+        name: "ecs-migrate/db",
+        details_url,
+    }
+}
+
 fn annotations(count: u32) -> Vec<Annotation> {
     (1..=count)
         .map(|line| Annotation {
@@ -40,15 +59,8 @@ fn annotation_counts(fake: &FakeGitHub, operation: &str) -> Vec<usize> {
 #[tokio::test]
 async fn annotations_are_sent_fifty_per_request_after_the_completing_update() {
     let fake = FakeGitHub::start().await;
-    let crab = client(&fake);
-    let repo = Repo::parse("acme/shop").unwrap();
-    let place = CheckRunPlace {
-        crab: &crab,
-        repo: &repo,
-        head_sha: "abc123",
-        name: "ecs-migrate/db",
-        details_url: Some("https://ci.example/run/1"),
-    };
+    let (crab, repo) = (client(&fake), repo());
+    let place = place(&crab, &repo, Some("https://ci.example/run/1"));
     let output = || Output {
         title: "Migration db",
         summary: "summary",
@@ -78,15 +90,8 @@ async fn annotations_are_sent_fifty_per_request_after_the_completing_update() {
 #[tokio::test]
 async fn a_check_run_never_started_is_created_completed_with_the_first_fifty() {
     let fake = FakeGitHub::start().await;
-    let crab = client(&fake);
-    let repo = Repo::parse("acme/shop").unwrap();
-    let place = CheckRunPlace {
-        crab: &crab,
-        repo: &repo,
-        head_sha: "abc123",
-        name: "ecs-migrate/db",
-        details_url: None,
-    };
+    let (crab, repo) = (client(&fake), repo());
+    let place = place(&crab, &repo, None);
     let output = Output {
         title: "t",
         summary: "s",

@@ -3,8 +3,7 @@
 
 use crate::outcome::Outcome;
 use crate::report::summary;
-
-use super::annotation::truncate;
+use crate::text::{first_bytes, shorten_bytes};
 
 /// GitHub's limit for a check run summary and for a comment body.
 pub const BODY_LIMIT: usize = 65_535;
@@ -34,7 +33,7 @@ pub fn report(outcome: &Outcome, prefix: &str, suffix: &str) -> String {
     shown.log_tail = outcome
         .log_tail
         .iter()
-        .map(|line| truncate(line, LINE_LIMIT))
+        .map(|line| shorten_bytes(line, LINE_LIMIT))
         .collect();
     loop {
         let text = format!("{prefix}{}{suffix}", summary::section(&shown, &[]));
@@ -51,11 +50,10 @@ fn within_limit(text: String) -> String {
     if text.len() <= BODY_LIMIT {
         return text;
     }
-    let mut end = BODY_LIMIT - TRUNCATED_NOTE.len();
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}{TRUNCATED_NOTE}", &text[..end])
+    format!(
+        "{}{TRUNCATED_NOTE}",
+        first_bytes(&text, BODY_LIMIT - TRUNCATED_NOTE.len())
+    )
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use octocrab::Octocrab;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::Status;
+use crate::text::shorten_bytes;
 
-use super::annotation::truncate;
 use super::failure::{Problem, Step};
 use super::target::Repo;
 
@@ -47,7 +47,7 @@ pub async fn set(
     let body = StatusBody {
         state: state(status),
         target_url,
-        description: truncate(description, DESCRIPTION_LIMIT),
+        description: shorten_bytes(description, DESCRIPTION_LIMIT),
         context: format!("ecs-migrate/{name}"),
     };
     let _: Created = crab

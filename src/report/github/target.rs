@@ -82,7 +82,7 @@ pub fn detect(
                 repo: Repo::from_clone_url(&url)?,
                 runner: ci.runner,
                 pr,
-                sha: get("CODEBUILD_RESOLVED_SOURCE_VERSION"),
+                sha: ci.commit.clone(),
                 sha_is_pr_head: pr.is_some(),
                 details_url: get("CODEBUILD_BUILD_URL"),
             }
@@ -100,7 +100,7 @@ pub fn detect(
                 runner: ci.runner,
                 pr: pull.and_then(|pull| pull["number"].as_u64()),
                 sha_is_pr_head: head.is_some(),
-                sha: head.or_else(|| get("GITHUB_SHA")),
+                sha: head.or_else(|| ci.commit.clone()),
                 details_url: ci.run.clone().filter(|run| run.starts_with("http")),
             }
         }
