@@ -5,6 +5,7 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$STACK_LIB_DIR/postgres.sh"
 
 mkdir -p "$RUN_DIR"
 exec 9>"$RUN_DIR/up.lock"
@@ -22,7 +23,14 @@ if pid_alive dockerd dockerd && command -v docker >/dev/null; then
   fi
 fi
 
+pg_stop
 stop_pid registry docker-registry 10
+# The registry's storage is machine-wide (lib.sh): keep the stack's own images, forget the
+# repositories tests pushed (their few small blobs stay until a garbage-collect).
+if [[ -d "$IMAGE_CACHE/registry/docker/registry/v2/repositories" ]]; then
+  find "$IMAGE_CACHE/registry/docker/registry/v2/repositories" -mindepth 1 -maxdepth 1 \
+    ! -name ecs-migrate-test -exec rm -rf {} +
+fi
 stop_pid dockerd dockerd 30
 
 # dockerd normally stops its containerd; if dockerd had to be killed, containerd's own pid

@@ -24,6 +24,9 @@ TEST_IMAGE="$REGISTRY_ADDR/ecs-migrate-test/busybox:latest"
 # base64("AWS:123456789012-auth-token"). The registry accepts exactly that.
 REGISTRY_USER="AWS"
 REGISTRY_PASSWORD="123456789012-auth-token"
+# Machine-wide cache that outlives checkouts: the registry's storage (so the tool images built
+# once are found by every later run, even from a fresh clone) and the sqlx-cli build.
+IMAGE_CACHE="${ECS_MIGRATE_STACK_CACHE:-/var/cache/ecs-migrate-stack}"
 # Label put on every container the stand-in starts, so down.sh can find leftovers.
 TASK_LABEL="ecs-migrate-standin"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (once) and start the local test stack: a private dockerd, an image registry with
-# ECR-style auth, the busybox test image, and the ECS stand-in (moto + real containers).
+# ECR-style auth, the busybox test image, the migration-tool images (images.sh), PostgreSQL
+# (postgres.sh) and the ECS stand-in (moto + real containers).
 #
 # Idempotent: installed pieces are skipped, a running healthy stack is reused. Writes
 # .stack/env (export lines the tests source) and .stack/run/last-up ("started" when this
@@ -9,12 +10,16 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$STACK_LIB_DIR/postgres.sh"
+source "$STACK_LIB_DIR/images.sh"
 
-APT_PACKAGES=(docker.io docker-registry busybox-static curl)
+APT_PACKAGES=(docker.io docker-registry busybox-static curl debootstrap postgresql-client)
+# Debian's PostgreSQL server only where the machine has none of its own.
+pg_bin_dir >/dev/null || APT_PACKAGES+=(postgresql)
 REQUIREMENTS="$STACK_LIB_DIR/requirements.txt"
 started_any=0
 
-mkdir -p "$STACK" "$RUN_DIR" "$LOG_DIR" "$DOCKER_CONFIG"
+mkdir -p "$STACK" "$RUN_DIR" "$LOG_DIR" "$DOCKER_CONFIG" "$IMAGE_CACHE/registry"
 exec 9>"$RUN_DIR/up.lock"
 flock -w 600 9 || die "another up.sh holds $RUN_DIR/up.lock"
 
@@ -55,6 +60,8 @@ export ECS_MIGRATE_TEST_IMAGE=$TEST_IMAGE
 export ECS_MIGRATE_TEST_REGION=us-east-1
 export ECS_MIGRATE_TEST_ACCOUNT=123456789012
 export ECS_MIGRATE_TEST_PYTHON=$VENV/bin/python
+export ECS_MIGRATE_TEST_PG_URL=$PG_URL
+$(tool_images_env)
 EOF
   mv "$STACK/env.tmp" "$STACK/env"
 }
@@ -76,7 +83,8 @@ finish() {
 }
 
 # ---------------------------------------------------------------- fast path
-if [[ -z "$(packages_missing)" ]] && venv_ok && docker_ok && registry_ok && standin_ok && image_ok; then
+if [[ -z "$(packages_missing)" ]] && venv_ok && docker_ok && registry_ok && standin_ok && image_ok \
+   && pg_ok && tool_images_ok; then
   log "stack already up and healthy: reusing it (dockerd pid $(cat "$RUN_DIR/dockerd.pid"), stand-in pid $(cat "$RUN_DIR/standin.pid"))"
   finish
   exit 0
@@ -88,9 +96,9 @@ if [[ -n "${missing// /}" ]]; then
   [[ "$(id -u)" == 0 ]] || die "packages missing ($missing) and not root: install them with apt-get"
   log "apt: installing $missing"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >"$LOG_DIR/apt.log" 2>&1 || { tail_log "$LOG_DIR/apt.log"; die "apt-get update failed"; }
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >"$LOG_DIR/apt.log" 2>&1 || { tail_log "$LOG_DIR/apt.log"; die "apt-get update failed"; }
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >>"$LOG_DIR/apt.log" 2>&1 \
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >>"$LOG_DIR/apt.log" 2>&1 \
     || { tail_log "$LOG_DIR/apt.log"; die "apt-get install failed"; }
   [[ -z "$(packages_missing)" ]] || die "still missing after apt-get install: $(packages_missing | tr '\n' ' ')"
   log "apt: done"
@@ -162,7 +170,7 @@ log:
   formatter: text
 storage:
   filesystem:
-    rootdirectory: $STACK/registry/data
+    rootdirectory: $IMAGE_CACHE/registry
   delete:
     enabled: true
 http:
@@ -198,6 +206,18 @@ else
   image_stamp >"$STACK/image-busybox.stamp"
   image_in_registry || die "$TEST_IMAGE pushed but the registry does not list it"
   log "image: pushed"
+fi
+
+# ---------------------------------------------------------------- migration-tool images
+ensure_tool_images
+
+# ---------------------------------------------------------------- PostgreSQL
+if pg_ok; then
+  log "postgres: already running on 127.0.0.1:$PG_PORT"
+else
+  stop_pid postgres "$PG_DATA" 20
+  note_started
+  pg_start
 fi
 
 # ---------------------------------------------------------------- ECS stand-in
