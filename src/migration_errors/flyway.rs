@@ -44,6 +44,37 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
         };
         found.push(Found::new(line.at, "flyway", path, block.line, &message));
     }
+    unparsable(lines, found);
+}
+
+/// A script Flyway cannot parse: `Unable to parse statement in <path> at line 1 col 1. …`.
+fn unparsable(lines: &[Line<'_>], found: &mut Vec<Found>) {
+    static UNPARSABLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"Unable to parse statement in (.+?\.sql) at line (\d+) col \d+\.?\s*(.*)")
+            .expect("valid")
+    });
+    for line in lines {
+        if !line.text.contains("Unable to parse statement in ") {
+            continue;
+        }
+        if let Some(captures) = UNPARSABLE.captures(line.text) {
+            let message = captures[3]
+                .rsplit_once(": ")
+                .map_or(&captures[3], |(_, reason)| reason);
+            let message = if message.is_empty() {
+                "unable to parse statement"
+            } else {
+                message
+            };
+            found.push(Found::new(
+                line.at,
+                "flyway",
+                &captures[1],
+                captures[2].parse().ok(),
+                message,
+            ));
+        }
+    }
 }
 
 /// The fields of one failure block.

@@ -5,13 +5,20 @@
 //! Pure: lines in, [`MigrationError`]s out. Container paths are rewritten to repository paths with
 //! `report.path_map`; [`locate`] can then find files that a tool names only by version.
 
+mod clean;
 mod flyway;
 mod go;
+mod js_stack;
+mod knex;
+mod liquibase;
 pub mod locate;
 mod named;
 mod paths;
 mod python;
 mod rails;
+mod run_level;
+mod sequelize;
+mod typeorm;
 mod user;
 
 #[cfg(test)]
@@ -110,19 +117,34 @@ impl Recognizer {
     }
 
     /// Every failure recognised in `lines` (in log order, each once). Lines may carry the
-    /// `[container] ` prefix the log follower adds when several containers log.
+    /// `[container] ` prefix the log follower adds when several containers log, colour escapes
+    /// and runner prefixes (see [`clean`]). Failures of the run rather than of one migration
+    /// (the tool's own table, lock or connection) name no file, so they are left out.
     pub fn scan(&self, lines: &[String]) -> Vec<MigrationError> {
         let mut found = Vec::new();
-        for stream in split_streams(lines) {
+        for raw in split_streams(lines) {
+            let texts: Vec<String> = raw.iter().map(|line| clean::line(line.text)).collect();
+            let stream: Vec<Line<'_>> = raw
+                .iter()
+                .zip(&texts)
+                .map(|(line, text)| Line { at: line.at, text })
+                .collect();
             go::scan(&stream, &mut found);
             named::scan(&stream, &mut found);
             python::scan(&stream, &mut found);
             rails::scan(&stream, &mut found);
             flyway::scan(&stream, &mut found);
+            liquibase::scan(&stream, &mut found);
+            knex::scan(&stream, &mut found);
+            sequelize::scan(&stream, &mut found);
+            typeorm::scan(&stream, &mut found);
             if let Some(pattern) = &self.user_pattern {
                 user::scan(pattern, &stream, &mut found);
             }
         }
+        found.retain(|finding| {
+            finding.tool == user::TOOL || !run_level::is_run_level(&finding.message)
+        });
         found.sort_by_key(|finding| finding.at);
         let mut errors: Vec<MigrationError> = Vec::with_capacity(found.len());
         for finding in found {

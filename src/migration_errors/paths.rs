@@ -38,10 +38,12 @@ pub(super) fn map(path: &str, pairs: &[(String, String)]) -> String {
     path
 }
 
-/// Drops `.` components, repeated and trailing slashes: `./db//migrate/` → `db/migrate`.
-/// `..` is kept: without the file system it cannot be resolved safely.
+/// Drops `.` components, repeated and trailing slashes: `./db//migrate/` → `db/migrate`; Windows
+/// backslashes become slashes (`C:\app\x.js` → `C:/app/x.js`). `..` is kept: without the file
+/// system it cannot be resolved safely.
 fn tidy(path: &str) -> String {
-    let path = path.trim();
+    let path = path.trim().replace('\\', "/");
+    let path = path.as_str();
     let absolute = path.starts_with('/');
     let parts: Vec<&str> = path
         .split('/')
@@ -110,5 +112,15 @@ mod tests {
             "db/migration/V2__x.sql"
         );
         assert_eq!(map("/etc/x", &table), "rootfs/etc/x");
+    }
+
+    #[test]
+    fn windows_paths_are_mapped_like_others() {
+        let table = pairs(&[("C:\\app", ".")]);
+        assert_eq!(
+            map("C:\\app\\migrations\\001.js", &table),
+            "migrations/001.js"
+        );
+        assert_eq!(map("D:\\x\\001.js", &table), "D:/x/001.js");
     }
 }

@@ -103,11 +103,11 @@ impl Traceback {
         };
         let mut awaiting_exception = true;
         let mut since_exception = 0;
-        for line in lines.iter().take(5000) {
+        for line in lines {
             let text = line.text;
             if let Some(captures) = FRAME.captures(text) {
                 traceback.frames.push(Frame {
-                    path: captures[1].to_owned(),
+                    path: captures[1].replace('\\', "/"),
                     line: captures[2].parse().unwrap_or(0),
                     function: captures[3].to_owned(),
                 });
@@ -173,5 +173,5 @@ impl Traceback {
 }
 
 fn third_party(path: &str) -> bool {
-    path.contains("/site-packages/") || path.contains("/dist-packages/")
+    path.contains("/site-packages/") || path.contains("/dist-packages/") || path.starts_with('<')
 }

@@ -15,23 +15,33 @@ const TOOL: &str = "rails";
 const BACKTRACE_WINDOW: usize = 400;
 
 pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
-    static MIGRATING: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^== (\d+) \w+: migrating").expect("valid"));
+    // `==` can be lost when the output is pasted or re-logged; the version and `: migrating`
+    // are enough. Rails 3 printed no version (`==  AddEmail: migrating`).
+    static ANNOUNCED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:==\s*)?(?:(\d{3,}) )?\w+: (migrating|migrated|reverting|reverted)\b")
+            .expect("valid")
+    });
     let mut migrating: Option<&str> = None;
     for (index, line) in lines.iter().enumerate() {
         let text = line.text.trim();
-        if text.starts_with("== ") {
-            if let Some(captures) = MIGRATING.captures(text) {
-                migrating = captures.get(1).map(|version| version.as_str());
+        if text.contains(": migra") || text.contains(": revert") {
+            if let Some(captures) = ANNOUNCED.captures(text) {
+                let unfinished = matches!(&captures[2], "migrating" | "reverting");
+                migrating = captures
+                    .get(1)
+                    .filter(|_| unfinished)
+                    .map(|version| version.as_str());
             }
             continue;
         }
-        let Some(after) = canceled_header(text) else {
-            continue;
-        };
         let rest = &lines[index + 1..];
-        let message = first_message(after, rest);
-        let finding = match backtrace_frame(rest) {
+        let message = match canceled_header(text) {
+            Some(after) => first_message(after, rest),
+            // Without the header (cut from the log), a database error while a migration runs.
+            None if migrating.is_some() && is_database_error(text) => text.to_owned(),
+            None => continue,
+        };
+        let finding = match backtrace_frame(rest, migrating) {
             Some((path, number)) => Found::new(line.at, TOOL, &path, Some(number), &message),
             None => match migrating {
                 // The version is unique, the class name does not always round-trip to the file
@@ -46,6 +56,20 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
         found.push(finding);
         migrating = None;
     }
+}
+
+/// `PG::UndefinedTable: …`, `ActiveRecord::StatementInvalid: …`, `Mysql2::Error: …`.
+fn is_database_error(text: &str) -> bool {
+    [
+        "PG::",
+        "ActiveRecord::",
+        "Mysql2::Error",
+        "SQLite3::",
+        "Trilogy::",
+    ]
+    .iter()
+    .any(|prefix| text.starts_with(prefix))
+        && text.contains(": ")
 }
 
 /// The text after "…migrations canceled:" when the line is Rails' failure header (older Rails
@@ -72,23 +96,38 @@ fn first_message(after_header: &str, rest: &[Line<'_>]) -> String {
         .to_owned()
 }
 
-/// The first backtrace frame inside `db/migrate/`: `/app/db/migrate/2024…_x.rb:12:in 'change'`.
-fn backtrace_frame(lines: &[Line<'_>]) -> Option<(String, u32)> {
+/// The backtrace frame inside `db/migrate/`: `/app/db/migrate/2024…_x.rb:12:in 'change'`, the
+/// running migration's own when its version is known, else the first; never one inside a gem.
+fn backtrace_frame(lines: &[Line<'_>], migrating: Option<&str>) -> Option<(String, u32)> {
     static FRAME: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"([^\s;()'"`]*\bdb/migrate\w*/\d+_\w+\.rb):(\d+)(?::in\b|$)"#).expect("valid")
     });
+    let mut first = None;
     for line in lines.iter().take(BACKTRACE_WINDOW) {
         let text = line.text.trim();
         if text.starts_with("Tasks: TOP") {
             break;
         }
-        if !text.contains("db/migrate") {
+        if !text.contains("db/migrate") || text.contains("/gems/") {
             continue;
         }
-        if let Some(captures) = FRAME.captures(text) {
-            let path = captures[1].trim_start_matches(['\'', '"', '(']);
-            return Some((path.to_owned(), captures[2].parse().ok()?));
+        let Some(captures) = FRAME.captures(text) else {
+            continue;
+        };
+        let path = captures[1].trim_start_matches(['\'', '"', '(']);
+        let Ok(number) = captures[2].parse() else {
+            continue;
+        };
+        let file = path.rsplit('/').next().unwrap_or(path);
+        match migrating {
+            Some(version) if file.starts_with(&format!("{version}_")) => {
+                return Some((path.to_owned(), number));
+            }
+            _ => {
+                first.get_or_insert((path.to_owned(), number));
+            }
         }
     }
-    None
+    // Another migration's file while a known one runs would be a guess: leave it to the version.
+    first.filter(|_| migrating.is_none())
 }

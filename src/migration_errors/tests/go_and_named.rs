@@ -79,10 +79,8 @@ fn goose_names_the_file() {
     let library = "panic: ERROR 20240925020934_add_table_role_permission_map.sql: failed to run \
                    SQL migration: failed to insert new goose version: Error 1054 (42S22): \
                    Unknown column '$1' in 'field list'";
-    assert_eq!(
-        scan(library)[0].path,
-        "20240925020934_add_table_role_permission_map.sql"
-    );
+    // The migration ran; recording it in goose's own table failed: a failure of the run.
+    assert_eq!(scan(library), vec![]);
 }
 
 // amacneil/dbmate: pkg/dbmate/db.go prints "Applying: %s" and then "Applied: %s in %s" even when

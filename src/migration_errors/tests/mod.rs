@@ -1,6 +1,7 @@
 //! Tests of the recognisers on samples shaped like each tool's real output; every sample says
 //! where its format comes from (the tool's source, or an issue that shows the output).
 
+mod fixtures;
 mod general;
 mod go_and_named;
 mod python_rails_flyway;
