@@ -133,3 +133,31 @@ fn a_huge_log_is_scanned_in_one_pass() {
         "near misses must not be reported"
     );
 }
+
+#[test]
+fn an_alembic_revision_frame_far_up_a_long_prefixed_traceback_is_found() {
+    let mut log = vec![
+        "2024-05-01T10:00:00.000Z INFO  [alembic.runtime.migration] Running upgrade a1 -> b2, add"
+            .to_owned(),
+        "2024-05-01T10:00:00.001Z Traceback (most recent call last):".to_owned(),
+        "2024-05-01T10:00:00.002Z   File \"/app/migrations/versions/b2_add.py\", line 21, in upgrade"
+            .to_owned(),
+        "2024-05-01T10:00:00.003Z     op.add_column(\"users\", sa.Column(\"email\", sa.Text()))"
+            .to_owned(),
+    ];
+    for depth in 0..150 {
+        log.push(format!(
+            "2024-05-01T10:00:00.004Z   File \"/usr/lib/python3.12/site-packages/sqlalchemy/x{depth}.py\", line {depth}, in f"
+        ));
+        log.push("2024-05-01T10:00:00.005Z     call()".to_owned());
+    }
+    log.push(
+        "2024-05-01T10:00:00.006Z sqlalchemy.exc.ProgrammingError: column \"email\" exists"
+            .to_owned(),
+    );
+    let found = Recognizer::new(None, &BTreeMap::new())
+        .expect("no pattern")
+        .scan(&log);
+    assert_eq!(found[0].path, "/app/migrations/versions/b2_add.py");
+    assert_eq!(found[0].line, Some(21));
+}
