@@ -61,8 +61,9 @@ pub struct Outcome {
     /// The task's last log lines, for reports; not part of the JSON result.
     #[serde(skip)]
     pub log_tail: Vec<String>,
-    /// The failed migrations the log names, for annotations; the first is in `reason`.
-    #[serde(skip)]
+    /// The failed migrations the log names, for annotations. The first is the result's
+    /// `failed-migration` (null when the log names none) and is named in `reason`.
+    #[serde(rename = "failed-migration", serialize_with = "first_or_null")]
     pub migration_errors: Vec<MigrationError>,
 }
 
@@ -104,6 +105,10 @@ impl Outcome {
         row("command:", self.command.as_ref().map(shell_words::join));
         row("exit code:", self.exit_code.map(|code| code.to_string()));
         row(
+            "failed in:",
+            self.failed_migration().map(MigrationError::location),
+        );
+        row(
             "stop reason:",
             match (&self.stop_code, &self.stopped_reason) {
                 (Some(code), Some(reason)) => Some(format!("{code}: {reason}")),
@@ -121,9 +126,21 @@ impl Outcome {
         text
     }
 
+    /// The migration the log names as the one that failed.
+    pub fn failed_migration(&self) -> Option<&MigrationError> {
+        self.migration_errors.first()
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("an outcome always serializes")
     }
+}
+
+fn first_or_null<S: serde::Serializer>(
+    errors: &[MigrationError],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&errors.first(), serializer)
 }
 
 #[cfg(test)]
@@ -142,6 +159,32 @@ mod tests {
         assert!(json.get("task-definition-arn").is_some());
         assert!(json.get("duration-seconds").is_some());
         assert!(json.get("log-url").is_some());
+        assert_eq!(json["failed-migration"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn the_first_failed_migration_is_in_json_and_text() {
+        let mut outcome = Outcome::new("db", Status::Failed);
+        outcome.migration_errors = vec![MigrationError {
+            tool: "alembic",
+            path: "alembic/versions/0003_broken.py".into(),
+            line: Some(14),
+            message: "column \"nope\" does not exist".into(),
+        }];
+        let json: serde_json::Value = serde_json::from_str(&outcome.to_json()).unwrap();
+        assert_eq!(
+            json["failed-migration"],
+            serde_json::json!({"tool": "alembic", "file": "alembic/versions/0003_broken.py",
+                               "line": 14, "message": "column \"nope\" does not exist"})
+        );
+        assert!(
+            outcome
+                .text_block()
+                .contains("  failed in:       alembic/versions/0003_broken.py:14\n")
+        );
+        outcome.migration_errors[0].line = None;
+        let json: serde_json::Value = serde_json::from_str(&outcome.to_json()).unwrap();
+        assert_eq!(json["failed-migration"]["line"], serde_json::Value::Null);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::report;
 use crate::report::github::GitHubReport;
 use crate::task::launch::{Tag, run_task_request};
 use crate::task::{
-    RecentLines, Signals, Started, WaitEnd, WaitOptions, client_token, start_task, wait_for_stop,
+    KeptLog, Signals, Started, WaitEnd, WaitOptions, client_token, start_task, wait_for_stop,
 };
 use crate::taskdef::register_or_reuse;
 
@@ -205,14 +205,14 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         .collect();
 
     let options = wait_options(&settings, &ci);
-    let mut recent = RecentLines::default();
+    let mut kept = KeptLog::default();
     progress.group(format!("logs of task {task_id}"));
     let end = wait_for_stop(
         &clients.ecs,
         &task_arn,
         &mut tails,
         &progress,
-        &mut recent,
+        &mut kept,
         &mut signals,
         &options,
     )
@@ -232,12 +232,18 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         }
     };
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
-    outcome.log_tail = recent.into_vec();
+    outcome.log_tail = kept.report_tail();
     // A task left running keeps the lock (with its ARN), so the next run waits for it.
     if matches!(end, WaitEnd::Stopped { .. }) {
         release(lock, &progress).await;
     }
-    judge(&mut outcome, &prepared, end, &settings.report);
+    judge(
+        &mut outcome,
+        &prepared,
+        end,
+        &settings.report,
+        &kept.into_lines(),
+    );
     Ok(finish(global, &settings, &progress, outcome, &mut github).await)
 }
 

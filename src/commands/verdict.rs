@@ -14,7 +14,14 @@ use crate::task::{Interruption, WaitEnd};
 use super::prepare::Prepared;
 
 /// Fills the outcome from how the wait ended.
-pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd, report: &ReportSettings) {
+/// `log` is the task's log as kept (more than the reports' tail), read for the failed migration.
+pub fn judge(
+    outcome: &mut Outcome,
+    prepared: &Prepared,
+    end: WaitEnd,
+    report: &ReportSettings,
+    log: &[String],
+) {
     let status_for = |interruption: Interruption| match interruption {
         Interruption::TimedOut => Status::TimedOut,
         Interruption::Cancelled => Status::Cancelled,
@@ -53,7 +60,7 @@ pub fn judge(outcome: &mut Outcome, prepared: &Prepared, end: WaitEnd, report: &
                     outcome.hint = verdict.reason.as_deref().and_then(|reason| {
                         hints::for_stopped_task(outcome.stop_code.as_deref(), reason)
                     });
-                    outcome.migration_errors = failed_migrations(&outcome.log_tail, report);
+                    outcome.migration_errors = failed_migrations(log, report);
                     outcome.reason = verdict
                         .reason
                         .map(|reason| name_failed_migration(reason, &outcome.migration_errors));
@@ -79,13 +86,11 @@ fn name_failed_migration(reason: String, errors: &[MigrationError]) -> String {
     let Some(error) = errors.first() else {
         return reason;
     };
-    let line = error
-        .line
-        .map(|line| format!(":{line}"))
-        .unwrap_or_default();
     format!(
-        "{reason}; {} migration {}{line} failed: {}",
-        error.tool, error.path, error.message
+        "{reason}; {} migration {} failed: {}",
+        error.tool,
+        error.location(),
+        error.message
     )
 }
 

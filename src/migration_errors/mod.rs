@@ -28,8 +28,8 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-/// One migration failure found in the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One migration failure found in the log; serialized as the result's `failed-migration`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MigrationError {
     /// The tool whose output it came from, e.g. "rails" or "flyway"; "error_pattern" for the
     /// user's own pattern.
@@ -37,6 +37,7 @@ pub struct MigrationError {
     /// Repository-relative after `path_map` when the tool printed a full path. When it printed
     /// only a file name or a version, this is that name, or a pattern with `*` standing for the
     /// part the tool left out (`migrations/20240314125700_*.sql`); [`locate`] resolves both.
+    #[serde(rename = "file")]
     pub path: String,
     /// The line in that file; None when the tool does not say (annotate line 1).
     pub line: Option<u32>,
@@ -56,6 +57,16 @@ pub struct Recognizer {
 pub(crate) struct Line<'a> {
     pub at: usize,
     pub text: &'a str,
+}
+
+impl MigrationError {
+    /// `file:line`, or the file alone when the tool named no line.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.path),
+            None => self.path.clone(),
+        }
+    }
 }
 
 /// A finding before its path is mapped.

@@ -31,6 +31,13 @@ pub fn of(outcome: &Outcome) -> Vec<(&'static str, String)> {
                 .map(|seconds| seconds.to_string())
                 .unwrap_or_default(),
         ),
+        (
+            "failed-migration",
+            outcome
+                .failed_migration()
+                .map(|error| error.location())
+                .unwrap_or_default(),
+        ),
     ]
 }
 
@@ -113,7 +120,8 @@ mod tests {
                 "task-definition-arn",
                 "image",
                 "log-url",
-                "duration-seconds"
+                "duration-seconds",
+                "failed-migration"
             ]
         );
     }

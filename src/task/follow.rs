@@ -1,5 +1,5 @@
 //! The task's log lines on their way to the user: printed as each page arrives (prefixed with
-//! the container when several stream), the last ones kept for the reports, and after STOPPED
+//! the container when several stream), kept (bounded) for the result and the reports, and after STOPPED
 //! every stream drained, because the last lines (usually the error) land after ECS reports the
 //! stop.
 
@@ -20,29 +20,50 @@ const LAST_LINES_GRACE: Duration = Duration::from_secs(1);
 const DRAIN_POLL: Duration = Duration::from_millis(250);
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
-/// The task's most recent log lines, kept for the reports.
+/// The task's log as the result keeps it: the last lines for the reports, and as much of the
+/// rest as a bound allows for recognising which migration failed (a Python traceback can put the
+/// migration's frame 150 lines before its last line).
 #[derive(Debug, Default)]
-pub struct RecentLines(VecDeque<String>);
+pub struct KeptLog {
+    lines: VecDeque<String>,
+    bytes: usize,
+}
 
-impl RecentLines {
-    const KEEP: usize = 50;
+impl KeptLog {
+    /// Lines the reports show.
+    const REPORT_TAIL: usize = 50;
+    /// What is kept for recognition: the newest lines within both bounds.
+    const MAX_LINES: usize = 20_000;
+    const MAX_BYTES: usize = 8 << 20;
 
     fn push(&mut self, line: String) {
-        if self.0.len() == Self::KEEP {
-            self.0.pop_front();
+        self.bytes += line.len();
+        self.lines.push_back(line);
+        while self.lines.len() > Self::MAX_LINES
+            || (self.bytes > Self::MAX_BYTES && self.lines.len() > Self::REPORT_TAIL)
+        {
+            if let Some(dropped) = self.lines.pop_front() {
+                self.bytes -= dropped.len();
+            }
         }
-        self.0.push_back(line);
     }
 
-    pub fn into_vec(self) -> Vec<String> {
-        self.0.into()
+    /// The last lines, for the job summary, the PR comment and the check run.
+    pub fn report_tail(&self) -> Vec<String> {
+        let skip = self.lines.len().saturating_sub(Self::REPORT_TAIL);
+        self.lines.iter().skip(skip).cloned().collect()
+    }
+
+    /// Everything kept, oldest first.
+    pub fn into_lines(self) -> Vec<String> {
+        self.lines.into()
     }
 }
 
 /// Where the lines go: the user's terminal or CI log, and the report's tail.
 pub struct Printer<'a> {
     pub progress: &'a Progress,
-    pub recent: &'a mut RecentLines,
+    pub kept: &'a mut KeptLog,
     /// Several streams: each line says which container wrote it.
     pub prefixed: bool,
 }
@@ -56,7 +77,7 @@ impl Printer<'_> {
                 line
             };
             self.progress.log_line(&line);
-            self.recent.push(line);
+            self.kept.push(line);
         }
     }
 }
@@ -149,5 +170,46 @@ mod tests {
         assert_eq!(until_settled(None), LAST_LINES_GRACE);
         let ahead = SystemTime::now() + Duration::from_secs(30);
         assert_eq!(until_settled(Some(ahead)), LAST_LINES_GRACE);
+    }
+}
+
+#[cfg(test)]
+mod kept_log_tests {
+    use super::KeptLog;
+
+    #[test]
+    fn keeps_a_long_traceback_whole_and_the_last_fifty_for_reports() {
+        let mut kept = KeptLog::default();
+        for number in 0..300 {
+            kept.push(format!("line {number}"));
+        }
+        let tail = kept.report_tail();
+        assert_eq!(tail.len(), 50);
+        assert_eq!(tail[0], "line 250");
+        let lines = kept.into_lines();
+        assert_eq!(lines.len(), 300);
+        assert_eq!(lines[0], "line 0");
+    }
+
+    #[test]
+    fn memory_stays_bounded_by_bytes_and_lines() {
+        let mut kept = KeptLog::default();
+        let long = "x".repeat(64 * 1024);
+        for _ in 0..1_000 {
+            kept.push(long.clone());
+        }
+        assert!(
+            kept.bytes <= KeptLog::MAX_BYTES,
+            "{} bytes kept",
+            kept.bytes
+        );
+        assert_eq!(kept.report_tail().len(), 50);
+        let mut many = KeptLog::default();
+        for number in 0..(KeptLog::MAX_LINES + 10) {
+            many.push(number.to_string());
+        }
+        let lines = many.into_lines();
+        assert_eq!(lines.len(), KeptLog::MAX_LINES);
+        assert_eq!(lines[0], "10");
     }
 }

@@ -9,7 +9,7 @@ mod signals;
 mod start;
 mod wait;
 
-pub use follow::RecentLines;
+pub use follow::KeptLog;
 pub use signals::Signals;
 pub use start::{Started, client_token, start_task};
 pub use wait::{Interruption, WaitEnd, WaitOptions, wait_for_stop};

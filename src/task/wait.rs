@@ -18,7 +18,7 @@ use crate::logs::{LogTail, Page};
 use crate::progress::Progress;
 use crate::text;
 
-use super::follow::{Printer, RecentLines, drain};
+use super::follow::{KeptLog, Printer, drain};
 use super::pace::{Call, Pacer};
 use super::signals::Signals;
 
@@ -76,7 +76,7 @@ pub async fn wait_for_stop(
     task_arn: &str,
     tails: &mut [LogTail],
     progress: &Progress,
-    recent: &mut RecentLines,
+    kept: &mut KeptLog,
     signals: &mut Signals,
     options: &WaitOptions,
 ) -> Result<WaitEnd> {
@@ -98,7 +98,7 @@ pub async fn wait_for_stop(
     let mut pacer = Pacer::new(options.poll_interval, tails.len(), Instant::now());
     let mut printer = Printer {
         progress,
-        recent,
+        kept,
         prefixed: tails.len() > 1,
     };
     loop {
