@@ -1,49 +1,13 @@
 //! Reporting on GitHub end to end: the real binary runs a migration on the ECS stand-in while a
 //! contract-validating GitHub fake receives the PR comment, the check run and commit statuses.
 
-use std::path::Path;
-
 use serde_json::json;
 
+use crate::support::actions::{MERGE_SHA, PR_HEAD, TOKEN, actions_env, pull_request_event};
 use crate::support::aws::World;
 use crate::support::binary::{Run, against_with_env};
 use crate::support::fake_github::FakeGitHub;
 use crate::support::stack::{Stack, require_stack};
-
-const TOKEN: &str = "ghp_test_token_never_printed";
-const PR_HEAD: &str = "1111111111111111111111111111111111111111";
-const MERGE_SHA: &str = "2222222222222222222222222222222222222222";
-
-/// What the Actions runner sets for a job, with the event payload written to `dir`.
-fn actions_env(
-    fake: &FakeGitHub,
-    dir: &Path,
-    event_name: &str,
-    event: serde_json::Value,
-) -> Vec<(String, String)> {
-    let event_path = dir.join("event.json");
-    std::fs::write(&event_path, event.to_string()).unwrap();
-    [
-        ("GITHUB_ACTIONS", "true"),
-        ("GITHUB_API_URL", fake.uri().as_str()),
-        ("GITHUB_SERVER_URL", "https://github.example"),
-        ("GITHUB_REPOSITORY", "acme/shop"),
-        ("GITHUB_SHA", MERGE_SHA),
-        ("GITHUB_RUN_ID", "4242"),
-        ("GITHUB_RUN_ATTEMPT", "1"),
-        ("GITHUB_EVENT_NAME", event_name),
-        ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
-        ("GITHUB_TOKEN", TOKEN),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-    .collect()
-}
-
-fn pull_request_event() -> serde_json::Value {
-    json!({"action": "synchronize", "number": 12,
-           "pull_request": {"number": 12, "head": {"sha": PR_HEAD}, "base": {"ref": "main"}}})
-}
 
 /// `ecs-migrate run --name db` of `world`'s service with `command`, JSON result.
 fn migrate(stack: &Stack, world: &World, command: &str, env: &[(String, String)]) -> Run {

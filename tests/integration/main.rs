@@ -10,6 +10,7 @@ mod github_report;
 mod image_build;
 mod plan;
 mod prune;
+mod real_tools;
 mod resilience;
 mod run_logs;
 mod run_outcomes;
