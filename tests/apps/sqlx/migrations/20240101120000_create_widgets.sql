@@ -1,0 +1,5 @@
+CREATE TABLE widgets (
+    id BIGSERIAL PRIMARY KEY,
+    name VARCHAR(120) NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
