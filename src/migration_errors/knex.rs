@@ -3,6 +3,8 @@
 //! <database error>` and the error's stack. The name is relative to the migrations directory;
 //! a stack frame inside that file, when there is one, gives its full path and the line.
 //! Older knex (`Knex:warning - migrations failed with error: …`) names no file: nothing is named.
+//! A migration that does not compile is named by Node's `<path>:<line>` header (see
+//! [`js_stack::load_failures`]).
 
 use std::sync::LazyLock;
 
@@ -41,6 +43,7 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
         };
         found.push(finding);
     }
+    js_stack::load_failures(lines, TOOL, found);
 }
 
 /// The lines that belong to this failure: up to the window, or the next `migration file` line.

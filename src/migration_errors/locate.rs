@@ -14,24 +14,44 @@ const MAX_DEPTH: usize = 12;
 
 /// Replaces each path that does not name a file under `root` by the one file in the tree that
 /// matches it, in the directories the path gives or else anywhere; a path with no match, or
-/// several, is left as it is.
+/// several, is left as it is. Then places dbmate's lines, which count from the `-- migrate:up`
+/// line, in the file (see [`dbmate_line`]). Call it once per finding.
 pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
     let unresolved = |error: &MigrationError| {
         !Path::new(&error.path).is_absolute()
             && (error.path.contains('*') || !root.join(&error.path).is_file())
     };
-    if !errors.iter().any(unresolved) {
-        return;
-    }
-    let files = tree(root);
-    for error in errors.iter_mut().filter(|error| unresolved(error)) {
-        let name = error.path.rsplit('/').next().unwrap_or_default();
-        let found = unique(&files, |file| matches_path(&error.path, file))
-            .or_else(|| unique(&files, |file| matches_path(name, file)));
-        if let Some(file) = found {
-            error.path = file.clone();
+    if errors.iter().any(unresolved) {
+        let files = tree(root);
+        for error in errors.iter_mut().filter(|error| unresolved(error)) {
+            let name = error.path.rsplit('/').next().unwrap_or_default();
+            let found = unique(&files, |file| matches_path(&error.path, file))
+                .or_else(|| unique(&files, |file| matches_path(name, file)));
+            if let Some(file) = found {
+                error.path = file.clone();
+            }
         }
     }
+    for error in errors.iter_mut().filter(|error| error.tool == "dbmate") {
+        if let (Some(line), Ok(text)) =
+            (error.line, std::fs::read_to_string(root.join(&error.path)))
+        {
+            error.line = dbmate_line(&text, line);
+        }
+    }
+}
+
+/// dbmate counts a query error's line from the `-- migrate:up` directive, and only blank and
+/// comment lines may come before it: the file's line is the directive's line plus `line - 1`.
+/// None when the file has no directive (it is not the file dbmate ran).
+fn dbmate_line(text: &str, line: u32) -> Option<u32> {
+    let directive = text.lines().position(|text| {
+        text.strip_prefix("--")
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix("migrate:up"))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    })?;
+    u32::try_from(directive).ok()?.checked_add(line)
 }
 
 /// The one file that fits, if exactly one does.
@@ -117,4 +137,18 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
         }
     }
     rest.len() >= last.len() && rest.ends_with(last) && !rest.contains('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dbmate_line;
+
+    #[test]
+    fn dbmate_lines_count_from_the_up_directive() {
+        let plain = "-- migrate:up\nUPDATE widgets\n   SET x = y;\n-- migrate:down\n";
+        assert_eq!(dbmate_line(plain, 3), Some(3));
+        let commented = "-- Backfill prices.\n\n--   migrate:up transaction:false\nUPDATE w;\n";
+        assert_eq!(dbmate_line(commented, 2), Some(4));
+        assert_eq!(dbmate_line("-- migrate:upgrade\nUPDATE w;\n", 1), None);
+    }
 }

@@ -14,19 +14,33 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
 }
 
 /// `sqlx migrate run` (0.7.4 and later): `error: while executing migration 20240314125700:
-/// error returned from database: …`. The file is `migrations/<version>_<description>.sql`
-/// (or `.up.sql`), and the description is not in the message.
+/// error returned from database: …`; or, for any version, `error: migration 20240314125700 was
+/// previously applied but has been modified` (its checksum changed: the file is what to look at).
+/// The file is `migrations/<version>_<description>.sql` (or `.up.sql`), and the description is
+/// not in the message. A version `missing in the resolved migrations` has no file to name.
 fn sqlx(lines: &[Line<'_>], found: &mut Vec<Found>) {
     static FAILED: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"while executing migration (\d+): (.*)").expect("valid"));
+    static MODIFIED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(migration (\d+) was previously applied but has been modified)")
+            .expect("valid")
+    });
     for line in lines {
-        if !line.text.contains("while executing migration ") {
+        let (version, message) = if line.text.contains("while executing migration ") {
+            match FAILED.captures(line.text) {
+                Some(captures) => (captures[1].to_owned(), captures[2].to_owned()),
+                None => continue,
+            }
+        } else if line.text.contains(" has been modified") {
+            match MODIFIED.captures(line.text) {
+                Some(captures) => (captures[2].to_owned(), captures[1].to_owned()),
+                None => continue,
+            }
+        } else {
             continue;
-        }
-        if let Some(captures) = FAILED.captures(line.text) {
-            let path = format!("migrations/{}_*.sql", &captures[1]);
-            found.push(Found::new(line.at, "sqlx", &path, None, &captures[2]));
-        }
+        };
+        let path = format!("migrations/{version}_*.sql");
+        found.push(Found::new(line.at, "sqlx", &path, None, &message));
     }
 }
 

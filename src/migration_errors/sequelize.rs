@@ -2,7 +2,8 @@
 //! file name, usually without `.js`) and `== …: migrated (0.05s)` when done; a failure leaves the
 //! last one unfinished and prints `ERROR: <database error>`. Umzug 3 used directly (or through
 //! MikroORM) throws `MigrationError: Migration <name> (up) failed: Original error: <error>`.
-//! A stack frame inside the migration file, when there is one, gives its path and line.
+//! A stack frame inside the migration file, when there is one, gives its path and line; so does
+//! Node's `<path>:<line>` header when a migration does not compile and Node prints one.
 
 use std::sync::LazyLock;
 
@@ -18,6 +19,7 @@ const ERROR_WINDOW: usize = 300;
 pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
     cli(lines, found);
     umzug(lines, found);
+    js_stack::load_failures(lines, TOOL, found);
 }
 
 fn cli(lines: &[Line<'_>], found: &mut Vec<Found>) {

@@ -2,7 +2,8 @@
 //! `Migration "AddEmail1700000000000" failed, error: <database error>` and the error's stack, whose
 //! `AddEmail1700000000000.up (/app/dist/migrations/1700000000000-AddEmail.js:9:9)` frame gives the
 //! file and line; 0.2 prints only `Error during migration run:` and the stack. Without that frame
-//! the file is taken from TypeORM's generator layout, `<timestamp>-<Name>.*`.
+//! the file is taken from TypeORM's generator layout, `<timestamp>-<Name>.*`. A migration that does
+//! not compile (while the data source loads) is named by Node's `<path>:<line>` header.
 
 use std::sync::LazyLock;
 
@@ -44,6 +45,7 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
     if !named_any {
         without_failure_line(lines, found);
     }
+    js_stack::load_failures(lines, TOOL, found);
 }
 
 /// 0.2 and `migrationsRun`: the failure shows only in the stack after `Error during migration

@@ -1,14 +1,15 @@
 //! Real failing output of each tool, one `fixtures/<tool>/<case>.log` with its
-//! `<case>.expected.json` (`{"tool", "file", "line", "source"}`): the first finding must name
-//! that file and line, and a `null` file means no finding may name a file. Prints a score table
-//! per tool, then fails on any mismatch. Anyone may add pairs in this format.
+//! `<case>.expected.json` (`{"tool", "file", "line", "source"}`, and optionally `"path_map":
+//! {"/app": "."}`, applied like `report.path_map`; without it no path is mapped): the first
+//! finding must name that file and line, and a `null` file means no finding may name a file.
+//! Prints a score table per tool, then fails on any mismatch. Anyone may add pairs in this format.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::scan;
+use super::scan_with;
 
 #[derive(Debug, Deserialize)]
 struct Expected {
@@ -17,6 +18,9 @@ struct Expected {
     line: Option<u32>,
     #[allow(dead_code)]
     source: String,
+    /// Container prefix → repository path, as in the app's `report.path_map`.
+    #[serde(default)]
+    path_map: BTreeMap<String, String>,
 }
 
 /// Per tool: cases, right files, lines expected, right lines.
@@ -63,7 +67,12 @@ fn every_fixture_names_the_expected_file_and_line() {
         )
         .unwrap_or_else(|error| panic!("{}: {error}", expected_path.display()));
         let text = std::fs::read_to_string(log).expect("readable log");
-        let findings = scan(&text);
+        let path_map: Vec<(&str, &str)> = expected
+            .path_map
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        let findings = scan_with(&path_map, &text);
         let first = findings.first();
         let got_file = first.map(|finding| finding.path.clone());
         let got_line = first.and_then(|finding| finding.line);
