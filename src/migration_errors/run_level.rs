@@ -23,10 +23,23 @@ const RUN_LEVEL: &[&str] = &[
     // Locks and connections.
     "could not acquire change log lock",
     "migration table is already locked",
+    "another migration process is currently running",
     "connection refused",
+    "econnrefused",
+    "enotfound",
     "could not connect to server",
+    "could not translate host name",
+    "connection terminated unexpectedly",
+    "server closed the connection unexpectedly",
+    "terminating connection due to administrator command",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "timeout acquiring a connection",
+    "error communicating with database",
     "password authentication failed",
     "authentication failed for user",
+    "no pg_hba.conf entry",
+    "access denied for user",
 ];
 
 pub(super) fn is_run_level(message: &str) -> bool {

@@ -5,6 +5,7 @@ mod fixtures;
 mod general;
 mod go_and_named;
 mod python_rails_flyway;
+mod run_level_and_loading;
 
 use std::collections::BTreeMap;
 
