@@ -4,7 +4,8 @@
 Run with the stack's venv after tests/stack/up.sh:  .stack/venv/bin/python tests/stack/selftest.py
 Uses boto3 (a real AWS client) against $ECS_MIGRATE_TEST_ENDPOINT with its own access key,
 runs real tasks on busybox, and checks what a client would see: statuses, exit codes,
-stopCode/stoppedReason, container reasons, complete ordered logs that finish after STOPPED,
+stopCode/stoppedReason, container reasons, the teardown (exit visible seconds before STOPPED),
+complete ordered logs whose last batch lands late,
 the request log, fault injection, and the ECR answers. Prints one PASS/FAIL line per case
 and exits non-zero on any failure. `-k NAME` runs only cases whose name contains NAME.
 """
@@ -216,15 +217,16 @@ def case_echo_exit_0() -> str:
     check(times == sorted(times), f"timestamps out of order {times}")
     check(c.get("runtimeId") and c.get("imageDigest", "").startswith("sha256:"), f"container {c}")
     early = log_lines(stream_of(task))
-    # The final batch lands ~500 ms after STOPPED: a client that stops reading at STOPPED loses it.
-    if (datetime.now(timezone.utc) - task["stoppedAt"]).total_seconds() < 0.35:
-        check("line-last" not in early, f"last line already there at STOPPED: {early}")
+    # The teardown is on by default: STOPPED comes seconds after the container exited.
+    teardown = (task["stoppedAt"] - task["executionStoppedAt"]).total_seconds()
+    check(teardown >= 2.9, f"STOPPED {teardown:.1f}s after executionStoppedAt (default teardown 3 s)")
+    check(seen[-4:] == ["DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"], f"statuses {seen}")
     lines = wait_lines(stream_of(task), 4)
     # stdout keeps its order; stderr is a separate pipe, so (as on ECS) it may interleave anywhere.
     check([x for x in lines if x != "line-2"] == ["line-1", "env=from-override", "line-last"]
           and lines.count("line-2") == 1, f"logs {lines}")
     check(not any(x["exists"] for x in standin_task(arn)["containers"]), "container still exists")
-    return f"statuses {seen}; {len(early)} of 4 lines readable at STOPPED"
+    return f"statuses {seen}; STOPPED {teardown:.1f}s after the exit"
 
 
 def case_exit_3() -> str:
@@ -336,7 +338,8 @@ def case_missing_log_group() -> str:
 
 def case_skip_running_late_logs() -> str:
     key = f"{KEY}-skip"
-    control("POST", "/_standin/behaviour", {"access_key": key, "skip_running": True, "final_log_delay_ms": 1500})
+    control("POST", "/_standin/behaviour", {"access_key": key, "skip_running": True, "final_log_delay_ms": 1500,
+                                            "teardown_ms": 0})
     try:
         ecs2 = client("ecs", key)
         arn = run(register("skip", [{"name": "app", "command": ["sh", "-c", "sleep 1; echo quick"]}]), ecs_client=ecs2)
@@ -346,11 +349,84 @@ def case_skip_running_late_logs() -> str:
         check(log_lines(stream_of(task)) == [], "final batch delivered before final_log_delay_ms")
         lines = wait_lines(stream_of(task), 1, timeout=5)
         check(lines == ["quick"], f"logs {lines}")
-        late = (datetime.now(timezone.utc) - task["stoppedAt"]).total_seconds()
-        check(late >= 1.4, f"final batch readable {late:.1f}s after stoppedAt")
+        late = (datetime.now(timezone.utc) - task["executionStoppedAt"]).total_seconds()
+        check(late >= 1.4, f"final batch readable {late:.1f}s after executionStoppedAt")
         times = standin_task(arn, key)["state_times"]
         check("RUNNING" not in times and {"PENDING", "STOPPED"} <= set(times), f"state_times {times}")
-        return f"statuses {seen}; last batch {late:.1f}s after stoppedAt"
+        return f"statuses {seen}; last batch {late:.1f}s after executionStoppedAt"
+    finally:
+        control("DELETE", f"/_standin/behaviour?access_key={key}")
+
+
+def wait_exit(arn: str, ecs_client: Any, name: str = "app") -> tuple[dict[str, Any], list[str]]:
+    """Poll DescribeTasks every 0.1 s until container `name` shows an exitCode."""
+    seen: list[str] = []
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        task = ecs_client.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]
+        if not seen or seen[-1] != task["lastStatus"]:
+            seen.append(task["lastStatus"])
+        if "exitCode" in container(task, name):
+            return task, seen
+        time.sleep(0.1)
+    raise Failed(f"container {name} never showed an exit code (saw {seen})")
+
+
+def case_teardown() -> str:
+    # The migration exits 5 while an essential sidecar (sleep ignores SIGTERM: killed after its
+    # stopTimeout) is still up: the exit is visible long before STOPPED.
+    key = f"{KEY}-teardown"
+    control("POST", "/_standin/behaviour", {"access_key": key, "teardown_ms": 2500})
+    try:
+        ecs2 = client("ecs", key)
+        arn = run(register("teardown", [
+            {"name": "app", "command": ["sh", "-c", "sleep 1; echo bye; exit 5"]},
+            {"name": "proxy", "command": ["sleep", "300"], "stopTimeout": 2}]), ecs_client=ecs2)
+        task, seen = wait_exit(arn, ecs2)
+        app, proxy = container(task), container(task, "proxy")
+        check(app["exitCode"] == 5 and app["lastStatus"] == "STOPPED", f"app {app}")
+        check(task["lastStatus"] in ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
+              and task["desiredStatus"] == "STOPPED", f"task {task['lastStatus']}/{task['desiredStatus']}")
+        check("executionStoppedAt" in task and "stoppedAt" not in task, "executionStoppedAt/stoppedAt")
+        if (datetime.now(timezone.utc) - task["executionStoppedAt"]).total_seconds() < 1.5:
+            check(proxy["lastStatus"] == "RUNNING" and "exitCode" not in proxy, f"sidecar {proxy}")
+        task, seen, _ = wait_stopped(arn, ecs_client=ecs2, seen=seen)
+        check(seen[-4:] == ["DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"], f"statuses {seen}")
+        teardown = (task["stoppedAt"] - task["executionStoppedAt"]).total_seconds()
+        check(teardown >= 2.4, f"STOPPED {teardown:.1f}s after executionStoppedAt with teardown_ms 2500")
+        codes = {c["name"]: c.get("exitCode") for c in task["containers"]}
+        check(codes == {"app": 5, "proxy": 137}, f"exit codes {codes}")
+        check(task.get("stopCode") == "EssentialContainerExited", f"stopCode {task.get('stopCode')}")
+        return f"exit visible while {seen[-4:-1]}; STOPPED {teardown:.1f}s after the exit"
+    finally:
+        control("DELETE", f"/_standin/behaviour?access_key={key}")
+
+
+def case_late_final_batch() -> str:
+    # The last batch becomes readable final_log_delay_ms after the container exited, during the
+    # teardown: neither at the exit nor only after STOPPED.
+    key = f"{KEY}-late"
+    control("POST", "/_standin/behaviour", {"access_key": key, "final_log_delay_ms": 1500, "teardown_ms": 6000})
+    try:
+        ecs2, logs2 = client("ecs", key), client("logs", key)
+        arn = run(register("late", [{"name": "app", "command": ["sh", "-c", "seq 1 50 | sed 's/^/l-/'"]}]),
+                  ecs_client=ecs2)
+        task, _ = wait_exit(arn, ecs2)
+        exited = task["executionStoppedAt"]
+        early = log_lines(stream_of(task), logs2)
+        if (datetime.now(timezone.utc) - exited).total_seconds() < 1.2:
+            check("l-50" not in early, f"last line readable at the exit: {len(early)} lines")
+        deadline = time.time() + 10
+        lines = early
+        while len(lines) < 50 and time.time() < deadline:
+            time.sleep(0.1)
+            lines = log_lines(stream_of(task), logs2)
+        late = (datetime.now(timezone.utc) - exited).total_seconds()
+        check(lines == [f"l-{i}" for i in range(1, 51)], f"{len(lines)} lines: {lines[-3:]}")
+        check(late >= 1.4, f"final batch readable {late:.1f}s after executionStoppedAt")
+        status = ecs2.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]["lastStatus"]
+        check(status != "STOPPED", f"final batch held until STOPPED ({late:.1f}s after the exit)")
+        return f"{len(early)} of 50 lines at the exit, all {late:.1f}s after it, task {status}"
     finally:
         control("DELETE", f"/_standin/behaviour?access_key={key}")
 
@@ -481,6 +557,8 @@ CASES: list[tuple[str, Callable[[], str]]] = [
     ("j-describe-unknown", case_describe_unknown),
     ("k-faults", case_faults),
     ("l-ecr", case_ecr),
+    ("o-teardown", case_teardown),
+    ("p-late-final-batch", case_late_final_batch),
 ]
 def case_response_shapes() -> str:
     unique = sorted(set(SHAPE_VIOLATIONS))

@@ -1,11 +1,12 @@
 """Ship a container's stdout/stderr into moto's CloudWatch Logs, as the awslogs driver does.
 
 Why it exists: the tool tails the migration's log stream while the task runs and must drain
-it after STOPPED. So lines must appear as they are produced (shipped every LOG_FLUSH_SECONDS once
-LOG_HOLD_MS old, at most LOG_BATCH_LINES per PutLogEvents), in order, none lost or duplicated, in stream
-`<awslogs-stream-prefix>/<container>/<task-id>` created when the container starts, and the
-last batch must land only after the task shows STOPPED (final_log_delay_ms later), which is
-what real ECS does and what naive clients get wrong.
+it once the migration has exited. So lines must appear as they are produced (shipped every
+LOG_FLUSH_SECONDS once LOG_HOLD_MS old, at most LOG_BATCH_LINES per PutLogEvents), in order, none
+lost or duplicated, in stream `<awslogs-stream-prefix>/<container>/<task-id>` created when the
+container starts, and the last batch must become readable only final_log_delay_ms after the
+container exited (CloudWatch Logs promises no read-after-write), which is what naive clients
+that stop reading at the exit, or at STOPPED, get wrong.
 """
 
 from __future__ import annotations
@@ -52,11 +53,11 @@ class LogShipper:
     batches lines into PutLogEvents calls on moto's backend."""
 
     def __init__(self, region: str, group: str, stream: str, label: str,
-                 stopped: threading.Event, final_delay_ms: Callable[[], float]) -> None:
+                 final_delay_ms: Callable[[], float]) -> None:
         self.region, self.group, self.stream, self.label = region, group, stream, label
-        self.stopped = stopped
         self.final_delay_ms = final_delay_ms
         self.reader_done = threading.Event()
+        self.exited_at: float | None = None  # when the container's output ended (it exited)
         self.delivered = threading.Event()
         self.lines_read = 0
         self.lines_shipped = 0
@@ -98,6 +99,7 @@ class LogShipper:
             if buf:
                 self._add(buf)
             with self._cond:
+                self.exited_at = time.time()
                 self.reader_done.set()
                 self._cond.notify()
 
@@ -120,8 +122,8 @@ class LogShipper:
 
     def _ship(self) -> None:
         # Every LOG_FLUSH_SECONDS, ship the lines read at least LOG_HOLD_MS ago. Holding the
-        # freshest lines back means whatever a container prints just before it exits lands
-        # after the task shows STOPPED, deterministically, as with real ECS.
+        # freshest lines back means whatever a container prints just before it exits lands in
+        # the final batch, late, deterministically.
         while True:
             with self._cond:
                 self._cond.wait_for(self.reader_done.is_set, timeout=settings.LOG_FLUSH_SECONDS)
@@ -135,11 +137,11 @@ class LogShipper:
                 batch, self._pending = self._pending[:n], self._pending[n:]
             if batch:
                 self._put(batch)
-        # The container has exited: hold the last batch until the task shows STOPPED.
-        self.stopped.wait(timeout=3600)
-        delay = self.final_delay_ms()
-        if batch and delay > 0:
-            time.sleep(delay / 1000.0)
+        # The container has exited: its last batch becomes readable final_delay_ms after that,
+        # whatever the task's status by then (during the teardown, or after STOPPED).
+        late = (self.exited_at or time.time()) + self.final_delay_ms() / 1000.0 - time.time()
+        if batch and late > 0:
+            time.sleep(late)
         self._put(batch)
         self.delivered.set()
         say(f"logs {self.group}/{self.stream}: {self.lines_shipped} lines delivered")

@@ -29,12 +29,19 @@ NETWORK_MODE = os.environ.get("STANDIN_NETWORK_MODE", "host")
 # Lifecycle delays, seconds.
 PROVISIONING_SECONDS = _float("STANDIN_PROVISIONING_SECONDS", 0.3)   # awsvpc: PROVISIONING -> PENDING
 MIN_PENDING_SECONDS = _float("STANDIN_MIN_PENDING_SECONDS", 0.2)     # PENDING lasts at least this
-DEPROVISIONING_SECONDS = _float("STANDIN_DEPROVISIONING_SECONDS", 0.3)  # awsvpc: DEPROVISIONING -> STOPPED
-FINAL_LOG_DELAY_MS = _float("STANDIN_FINAL_LOG_DELAY_MS", 500)      # last log batch lands this long after STOPPED
+DEPROVISIONING_SECONDS = _float("STANDIN_DEPROVISIONING_SECONDS", 0.3)  # awsvpc: DEPROVISIONING lasts at least this
+# The teardown: from the moment the task's execution stopped (executionStoppedAt: its essential
+# container exited, or StopTask / a start failure stopped it) to STOPPED, the task goes
+# DEACTIVATING -> STOPPING -> DEPROVISIONING. Fargate takes seconds to minutes (ENI detach,
+# the other containers' stopTimeout); per key: behaviour `teardown_ms`.
+TEARDOWN_MS = _float("STANDIN_TEARDOWN_MS", 3000)
+# CloudWatch Logs promises no read-after-write: a container's last batch becomes readable this
+# long after the container exited (per key: behaviour `final_log_delay_ms`).
+FINAL_LOG_DELAY_MS = _float("STANDIN_FINAL_LOG_DELAY_MS", 2000)
 
 # Log shipping: every LOG_FLUSH_SECONDS, ship the lines read at least LOG_HOLD_MS ago, at most
 # LOG_BATCH_LINES per PutLogEvents. Lines read in the last LOG_HOLD_MS before the container
-# exits form the final batch, which lands FINAL_LOG_DELAY_MS after the task shows STOPPED.
+# exits form the final batch, which lands FINAL_LOG_DELAY_MS after the container exited.
 LOG_FLUSH_SECONDS = _float("STANDIN_LOG_FLUSH_SECONDS", 0.2)
 LOG_HOLD_MS = int(_float("STANDIN_LOG_HOLD_MS", 300))
 LOG_BATCH_LINES = int(_float("STANDIN_LOG_BATCH_LINES", 1000))

@@ -37,6 +37,7 @@ BEHAVIOUR_KEYS = {
     "run_task_failures": list,
     "skip_running": bool,
     "final_log_delay_ms": float,
+    "teardown_ms": float,
     "ecr_password": str,
 }
 
@@ -59,7 +60,8 @@ class Behaviour:
     actions: list[str] | None = None  # faults only hit these action names (None: all)
     run_task_failures: list[dict[str, Any]] | None = None
     skip_running: bool = False
-    final_log_delay_ms: float | None = None
+    final_log_delay_ms: float | None = None  # None: settings.FINAL_LOG_DELAY_MS
+    teardown_ms: float | None = None  # None: settings.TEARDOWN_MS
     ecr_password: str | None = None  # GetAuthorizationToken hands out this password instead
     set_at: float = field(default_factory=time.time)
     _counters: dict[str, int] = field(default_factory=dict)

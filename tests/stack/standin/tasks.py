@@ -3,8 +3,9 @@
 Why it exists: the tool under test decides success from what ECS reports after a task ran
 (lastStatus over time, exitCode, container reason, stopCode, stoppedReason, timestamps).
 Each RunTask gets a TaskRun whose background thread drives the task through
-PROVISIONING (awsvpc) -> PENDING -> RUNNING -> STOPPING -> DEPROVISIONING (awsvpc) -> STOPPED
-on wall time, never on DescribeTasks calls, and records outcomes the way ECS words them.
+PROVISIONING (awsvpc) -> PENDING -> RUNNING -> DEACTIVATING -> STOPPING -> DEPROVISIONING
+(awsvpc) -> STOPPED on wall time, never on DescribeTasks calls, and records outcomes the way ECS
+words them. How the task ends (the teardown) lives in ending.py.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from typing import Any
 
 from . import engine, logs, secret_values, settings, state
 from .diag import say
+from .ending import TaskEnding
 from .models import RealContainer, RealTask, utcnow
 
-ESSENTIAL_EXITED = "Essential container in task exited"
-OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 LOG_GROUP_MISSING = (
     "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: "
     "failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. "
@@ -44,7 +44,7 @@ def request_stop(task: RealTask, reason: str) -> None:
         run.request_stop(reason)
 
 
-class TaskRun:
+class TaskRun(TaskEnding):
     def __init__(self, task: RealTask, task_definition: Any, overrides: dict[str, Any]) -> None:
         self.task = task
         self.td = task_definition
@@ -53,6 +53,9 @@ class TaskRun:
         self.skip_running = bool(behaviour and behaviour.skip_running)
         self.final_log_delay_ms = (behaviour.final_log_delay_ms if behaviour and behaviour.final_log_delay_ms is not None
                                    else settings.FINAL_LOG_DELAY_MS)
+        self.teardown_ms = (behaviour.teardown_ms if behaviour and behaviour.teardown_ms is not None
+                            else settings.TEARDOWN_MS)
+        self.execution_stopped: float | None = None  # epoch of executionStoppedAt
         self.events: "queue.Queue[RealContainer]" = queue.Queue()
         self.stop_requested = threading.Event()
         self.stop_requested_at: float | None = None
@@ -248,7 +251,7 @@ class TaskRun:
         region = opts.get("awslogs-region") or self.task.region_name
         stream = logs.stream_name(opts, c.name, self.task.id, c.runtime_id)
         c.shipper = logs.LogShipper(region, opts["awslogs-group"], stream, f"{self.task.id[:8]}-{c.name}",
-                                    self.task.stopped_event, lambda: self.final_log_delay_ms)
+                                    lambda: self.final_log_delay_ms)
         c.shipper.start(c.runtime_id)
 
     def _wait_container(self, c: RealContainer) -> None:
@@ -261,116 +264,6 @@ class TaskRun:
             say(f"task {self.task.id}: waiting for {c.name} failed: {err!r}")
             c.real_exit_code = None
         self.events.put(c)
-
-    # ------------------------------------------------------------------ watch + stop
-    def _monitor(self) -> None:
-        while True:
-            try:
-                c = self.events.get(timeout=0.1)
-            except queue.Empty:
-                c = None
-            if c is not None:
-                c.exited = True
-                if c.oom_killed:
-                    c.reason = OOM_REASON
-                self.set_container_status(c, "STOPPED")
-                self.publish_exit(c)
-                say(f"task {self.task.id}: container {c.name} exited {c.real_exit_code}"
-                    f"{' (OOM-killed)' if c.oom_killed else ''}")
-                if c.essential:
-                    if self.task.execution_stopped_at is None:
-                        self.task.execution_stopped_at = utcnow()
-                    self._begin_stop("EssentialContainerExited", ESSENTIAL_EXITED)
-                elif not self.stopping:
-                    self._start_ready()
-            if self.stop_requested.is_set():
-                self._begin_stop(None, None)
-            if not self.stopping:
-                blocked = [x for x in self.task.containers
-                           if not x.started and not x.exited and self._dependency_state(x) == "blocked"]
-                if any(x.essential for x in blocked) or (self.task.containers and all(
-                        x.exited or x in blocked for x in self.task.containers)):
-                    self._begin_stop("EssentialContainerExited", ESSENTIAL_EXITED)
-            if self.stopping and all(x.exited or not x.started for x in self.task.containers):
-                break
-        self._finish()
-
-    def _begin_stop(self, code: str | None, reason: str | None) -> None:
-        if self.stopping:
-            return
-        self.stopping = True
-        t = self.task
-        with t._lock:
-            if t.stop_code is None and code:
-                t.stop_code, t.stopped_reason = code, reason
-            if t.desired_status != "STOPPED":
-                t.desired_status = "STOPPED"
-                t.stopping_at = utcnow()
-        self.set_status("STOPPING")
-        for c in t.containers:
-            if c.started and not c.exited:
-                threading.Thread(target=self._stop_container, args=(c,), daemon=True).start()
-
-    def _stop_container(self, c: RealContainer) -> None:
-        try:  # SIGTERM, then SIGKILL after the container's stopTimeout
-            engine.client().api.stop(c.runtime_id, timeout=c.stop_timeout)
-        except Exception as err:
-            say(f"task {self.task.id}: stopping {c.name}: {err!r}")
-
-    def _fail(self, code: str, reason: str, container: RealContainer | None) -> None:
-        t = self.task
-        say(f"task {t.id}: {code}: {reason}")
-        with t._lock:
-            if t.stop_code != "UserInitiated":
-                t.stop_code, t.stopped_reason = code, reason
-            if t.desired_status != "STOPPED":
-                t.desired_status = "STOPPED"
-                t.stopping_at = utcnow()
-        if container is not None and not reason.startswith("ResourceInitializationError"):
-            container.reason = reason
-        self.stopping = True
-        for c in t.containers:
-            if c.started and not c.exited:
-                self._stop_container(c)
-                c.exited = True
-        self._finish()
-
-    def _finish(self) -> None:
-        """All containers have stopped: drain their output, remove them, report STOPPED."""
-        t = self.task
-        if self.finishing:
-            return
-        self.finishing = True
-        with t._lock:
-            if t.stop_code is None and self.stop_requested.is_set():
-                t.stop_code = "UserInitiated"
-            if t.desired_status != "STOPPED":
-                t.desired_status = "STOPPED"
-                t.stopping_at = utcnow()
-        if not self.stopping:
-            self.stopping = True
-            self.set_status("STOPPING")
-        if t.execution_stopped_at is None:
-            t.execution_stopped_at = utcnow()
-        for c in t.containers:
-            if c.shipper is not None:
-                c.shipper.reader_done.wait(timeout=30)
-        for c in t.containers:
-            if c.runtime_id:
-                engine.remove(c.runtime_id)
-        if t.awsvpc:
-            self.set_status("DEPROVISIONING")
-            time.sleep(settings.DEPROVISIONING_SECONDS)
-        with t._lock:
-            t.stopped_at = utcnow()
-            self.finished = True
-            t.last_status = "STOPPED"
-            for c in t.containers:
-                c.last_status = "STOPPED"
-                self.publish_exit(c)
-        say(f"task {t.id}: STOPPED ({t.stop_code}: {t.stopped_reason}) exit codes "
-            f"{ {c.name: c.exit_code for c in t.containers} }")
-        t.stopped_event.set()
 
     # ------------------------------------------------------------------ introspection
     def describe(self) -> dict[str, Any]:
@@ -387,6 +280,8 @@ class TaskRun:
             "skip_running": self.skip_running,
             "state_times": dict(t.state_times),
             "stop_requested_at": self.stop_requested_at,
+            "execution_stopped_at": self.execution_stopped,
+            "teardown_ms": self.teardown_ms,
             "logs_delivered": all(c.shipper.delivered.is_set() for c in t.containers if c.shipper),
             "containers": [{
                 "name": c.name,
