@@ -4,6 +4,7 @@
 //! nothing to do, and a broken migration fails with its file and line named in the result and
 //! annotated on the check run.
 
+mod java;
 mod node_compiled;
 mod python_ruby;
 
