@@ -8,7 +8,7 @@
 # machine-wide cache ($IMAGE_CACHE) that outlives checkouts. A warm run, even from a fresh
 # clone, finds every tag there and builds nothing.
 
-TOOL_FAMILIES=(python ruby node compiled)
+TOOL_FAMILIES=(python ruby node compiled java)
 IMAGES_DIR="$STACK_LIB_DIR/images"
 IMAGES_SCRIPT="$STACK_LIB_DIR/images.sh"
 
