@@ -52,11 +52,13 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
             let traceback = Traceback::read(&lines[index + 1..]);
             index += traceback.length + 1;
             let migration = running.take().or_else(|| {
-                traceback
+                let alembic = traceback
                     .frames
                     .iter()
-                    .any(|frame| frame.in_alembic_revision())
+                    .any(|frame| frame.in_alembic_revision());
+                alembic
                     .then_some(Running::Alembic)
+                    .or_else(|| traceback.django_migration())
             });
             match migration.and_then(|migration| traceback.finding(at, &migration)) {
                 Some(finding) => found.push(finding),
@@ -136,6 +138,32 @@ impl Traceback {
             traceback.length += 1;
         }
         traceback
+    }
+
+    /// The Django migration whose code (a `RunPython` function) raised, from its frame alone:
+    /// `Applying app.0003_name...` has no newline until it succeeds, so a log pipeline can lose
+    /// it or deliver it after the traceback. Only when Django's migration executor is on the
+    /// stack, and only a numbered file under an app's `migrations/` outside installed packages.
+    fn django_migration(&self) -> Option<Running> {
+        static DJANGO_FRAME: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?:^|/)([A-Za-z_]\w*)/migrations/(\d{4}_\w+)\.py$").expect("valid")
+        });
+        let executor = self
+            .frames
+            .iter()
+            .any(|frame| frame.path.contains("/django/db/migrations/"));
+        if !executor {
+            return None;
+        }
+        self.frames
+            .iter()
+            .rev()
+            .filter(|frame| !third_party(&frame.path))
+            .find_map(|frame| DJANGO_FRAME.captures(&frame.path))
+            .map(|captures| Running::Django {
+                app: captures[1].to_owned(),
+                name: captures[2].to_owned(),
+            })
     }
 
     fn finding(&self, at: usize, running: &Running) -> Option<Found> {
