@@ -76,6 +76,9 @@ pub struct MigrationArgs {
     /// How long to ride out failing AWS calls while waiting before giving up (e.g. 3m)
     #[arg(long)]
     pub max_outage: Option<String>,
+    /// How long after the migration exited its last log lines are waited for (e.g. 5s)
+    #[arg(long)]
+    pub log_drain: Option<String>,
     /// Which other containers to keep: the ones the migration depends on, or all
     #[arg(long, value_name = "dependencies|all")]
     pub keep_containers: Option<String>,
@@ -150,6 +153,7 @@ impl MigrationArgs {
             on_cancel: self.on_cancel.clone(),
             on_conflict: self.on_conflict.clone(),
             max_outage: self.max_outage.clone(),
+            log_drain: self.log_drain.clone(),
             keep_containers: self.keep_containers.clone(),
             tags: non_empty_map(&self.tags),
             name: self.name.clone(),

@@ -25,7 +25,7 @@ use crate::task::{
 };
 use crate::taskdef::register_or_reuse;
 
-use super::prepare::{migration_container, prepare, resource_tags};
+use super::prepare::{Prepared, migration_container, prepare, resource_tags};
 use super::turn::{Claim, TOKEN_TAG, Turn, wait_for_turn};
 use super::verdict::judge;
 use super::{aws_target, load_settings};
@@ -204,7 +204,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         .map(|source| LogTail::new(&clients, source))
         .collect();
 
-    let options = wait_options(&settings, &ci);
+    let options = wait_options(&settings, &prepared, &ci);
     let mut kept = KeptLog::default();
     progress.group(format!("logs of task {task_id}"));
     let end = wait_for_stop(
@@ -233,8 +233,10 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     };
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
     outcome.log_tail = kept.report_tail();
-    // A task left running keeps the lock (with its ARN), so the next run waits for it.
-    if matches!(end, WaitEnd::Stopped { .. }) {
+    // The migration has exited (the task may still be tearing down, which is harmless to the
+    // next run): release the lock. A task left running keeps the lock (with its ARN), so the
+    // next run waits for it.
+    if matches!(end, WaitEnd::Ended { .. }) {
         release(lock, &progress).await;
     }
     judge(
@@ -247,13 +249,15 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     Ok(finish(global, &settings, &progress, outcome, &mut github).await)
 }
 
-fn wait_options(settings: &Settings, ci: &CiContext) -> WaitOptions {
+fn wait_options(settings: &Settings, prepared: &Prepared, ci: &CiContext) -> WaitOptions {
     WaitOptions {
         cluster: settings.cluster.clone(),
+        container: prepared.derived.container.clone(),
         timeout: settings.timeout,
         poll_interval: settings.poll_interval,
         on_cancel: settings.on_cancel,
         max_outage: settings.max_outage,
+        log_drain: settings.log_drain,
         stopped_by: ci.run.clone().unwrap_or_else(|| "run by hand".to_owned()),
     }
 }

@@ -37,7 +37,7 @@ pub fn judge(
                 record_task_times(outcome, &task);
             }
         }
-        WaitEnd::Stopped { task, interrupted } => {
+        WaitEnd::Ended { task, interrupted } => {
             outcome.stop_code = task.stop_code().map(|code| code.as_str().to_owned());
             outcome.stopped_reason = task.stopped_reason().map(str::to_owned);
             record_task_times(outcome, &task);
@@ -94,9 +94,11 @@ fn name_failed_migration(reason: String, errors: &[MigrationError]) -> String {
     )
 }
 
-/// The task's own run time, from ECS's timestamps, when it has them.
+/// The task's own run time, from ECS's timestamps, when it has them: until its execution
+/// stopped (the migration exited), or until STOPPED.
 fn record_task_times(outcome: &mut Outcome, task: &Task) {
-    if let (Some(created), Some(stopped)) = (task.created_at(), task.stopped_at()) {
+    let ended = task.execution_stopped_at().or(task.stopped_at());
+    if let (Some(created), Some(stopped)) = (task.created_at(), ended) {
         let seconds = stopped.secs() - created.secs();
         if let Ok(seconds) = u64::try_from(seconds) {
             outcome.duration_seconds = Some(seconds);
@@ -113,6 +115,7 @@ fn stopped_task(task: &Task, prepared: &Prepared) -> StoppedTask {
             .find(|definition| definition["name"] == name)
             .is_none_or(|definition| definition["essential"] != false)
     };
+    let task_stopped = task.last_status() == Some("STOPPED");
     StoppedTask {
         stop_code: task.stop_code().map(|code| code.as_str().to_owned()),
         stopped_reason: task.stopped_reason().map(str::to_owned),
@@ -123,6 +126,9 @@ fn stopped_task(task: &Task, prepared: &Prepared) -> StoppedTask {
                 let name = container.name().unwrap_or_default().to_owned();
                 ContainerResult {
                     essential: essential(&name),
+                    running: !task_stopped
+                        && container.exit_code().is_none()
+                        && container.last_status() != Some("STOPPED"),
                     exit_code: container.exit_code(),
                     reason: container.reason().map(str::to_owned),
                     name,

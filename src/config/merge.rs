@@ -33,6 +33,7 @@ impl RawConfig {
             on_cancel: over.on_cancel.or(self.on_cancel),
             on_conflict: over.on_conflict.or(self.on_conflict),
             max_outage: over.max_outage.or(self.max_outage),
+            log_drain: over.log_drain.or(self.log_drain),
             keep_containers: over.keep_containers.or(self.keep_containers),
             tags: merge_maps(self.tags, over.tags),
             name: over.name.or(self.name),

@@ -58,6 +58,8 @@ pub struct RawConfig {
     pub on_conflict: Option<String>,
     #[serde(default, deserialize_with = "scalar::duration")]
     pub max_outage: Option<String>,
+    #[serde(default, deserialize_with = "scalar::duration")]
+    pub log_drain: Option<String>,
     #[serde(default, deserialize_with = "scalar::keep_containers")]
     pub keep_containers: Option<String>,
     #[serde(default, deserialize_with = "scalar::text_map")]

@@ -15,6 +15,12 @@ const DEFAULT_NAME: &str = "ecs-migrate";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
 /// Longer than the two-minute network outage a wait must ride out.
 const DEFAULT_MAX_OUTAGE: Duration = Duration::from_secs(180);
+/// How long after the migration container exited (the task's `executionStoppedAt`) its log
+/// streams are still read. CloudWatch Logs promises no read-after-write, and the log driver
+/// ships the last lines only when the container exits: their batch is usually readable within a
+/// second or two. Five seconds covers that with room, and costs at most five seconds a run,
+/// against the tens of seconds to minutes Fargate's teardown takes before STOPPED.
+const DEFAULT_LOG_DRAIN: Duration = Duration::from_secs(5);
 
 impl RawConfig {
     /// Applies defaults and validates. `source` is the config file: named in messages, and the
@@ -67,6 +73,7 @@ impl RawConfig {
             on_cancel: file.keyword("on_cancel", self.on_cancel, OnCancel::KEYWORDS)?,
             on_conflict: file.keyword("on_conflict", self.on_conflict, OnConflict::KEYWORDS)?,
             max_outage: file.duration("max_outage", self.max_outage, DEFAULT_MAX_OUTAGE)?,
+            log_drain: file.duration("log_drain", self.log_drain, DEFAULT_LOG_DRAIN)?,
             keep_containers: file.keyword(
                 "keep_containers",
                 self.keep_containers,

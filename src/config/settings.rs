@@ -40,6 +40,8 @@ pub struct Settings {
     pub on_conflict: OnConflict,
     /// How long the wait rides out failing AWS calls before giving up (exit 3).
     pub max_outage: Duration,
+    /// How long after the migration container exited its logs are still read (late batches).
+    pub log_drain: Duration,
     pub keep_containers: KeepContainers,
     pub tags: BTreeMap<String, String>,
     pub report: ReportSettings,

@@ -1,8 +1,9 @@
-//! Decides whether a STOPPED task succeeded, from what ECS reports rather than from the fact that
-//! it stopped: the stop code, the migration container's exit code, then every other essential
-//! container. Pure, so every rule is tested without AWS.
+//! Decides whether the migration succeeded, from what ECS reports once its container exited
+//! (the task may still be tearing down) or the task stopped, rather than from the fact that it
+//! ended: the stop code, the migration container's exit code, then every other essential
+//! container that has already stopped. Pure, so every rule is tested without AWS.
 
-/// One container of a stopped task, as DescribeTasks reports it.
+/// One container of an ended task, as DescribeTasks reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerResult {
     pub name: String,
@@ -10,6 +11,9 @@ pub struct ContainerResult {
     pub reason: Option<String>,
     /// From the task definition: ECS stops the task when an essential container exits.
     pub essential: bool,
+    /// Still running (or not yet started) while the task tears down after the migration
+    /// exited: the teardown stops it, so it has not failed.
+    pub running: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +95,7 @@ pub fn evaluate(task: &StoppedTask, migration_container: &str) -> Verdict {
         .containers
         .iter()
         .filter(|container| container.essential && container.name != migration.name)
+        .filter(|container| !container.running)
     {
         let failure = match (sidecar.exit_code, &sidecar.reason) {
             (_, Some(why)) => Some(why.clone()),

@@ -6,6 +6,7 @@ fn container(name: &str, exit_code: Option<i32>, reason: Option<&str>) -> Contai
         exit_code,
         reason: reason.map(str::to_owned),
         essential: true,
+        running: false,
     }
 }
 
@@ -142,4 +143,36 @@ fn non_essential_sidecars_are_ignored() {
         vec![container("app", Some(0), None), sidecar],
     );
     assert!(evaluate(&task, "app").succeeded);
+}
+
+#[test]
+fn an_essential_sidecar_still_running_in_the_teardown_is_no_failure() {
+    let mut proxy = container("proxy", None, None);
+    proxy.running = true;
+    let task = StoppedTask {
+        stop_code: None,
+        stopped_reason: None,
+        containers: vec![container("app", Some(0), None), proxy],
+    };
+    let verdict = evaluate(&task, "app");
+    assert!(verdict.succeeded, "{verdict:?}");
+}
+
+#[test]
+fn a_sidecar_that_failed_before_the_migration_exited_still_fails_the_run() {
+    let mut proxy = container("proxy", Some(1), None);
+    proxy.running = false;
+    let mut waiting = container("metrics", None, None);
+    waiting.running = true;
+    let task = StoppedTask {
+        stop_code: Some("EssentialContainerExited".to_owned()),
+        stopped_reason: None,
+        containers: vec![container("app", Some(0), None), waiting, proxy],
+    };
+    let verdict = evaluate(&task, "app");
+    assert!(!verdict.succeeded);
+    assert_eq!(
+        verdict.reason.as_deref(),
+        Some("essential container \"proxy\" failed: exited with code 1")
+    );
 }

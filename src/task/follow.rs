@@ -1,24 +1,12 @@
 //! The task's log lines on their way to the user: printed as each page arrives (prefixed with
-//! the container when several stream), kept (bounded) for the result and the reports, and after STOPPED
-//! every stream drained, because the last lines (usually the error) land after ECS reports the
-//! stop.
+//! the container when several stream), kept (bounded) for the result and the reports, and once
+//! the migration exited every stream drained for a window counted from its exit, because the
+//! last lines (usually the error) land in CloudWatch seconds after the container exited.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_sdk_ecs::types::Task;
-
-use crate::logs::LogTail;
 use crate::progress::Progress;
-
-use super::pace::Pacer;
-use super::signals::Signals;
-
-/// How long after STOPPED the last lines may still land in CloudWatch.
-const LAST_LINES_GRACE: Duration = Duration::from_secs(1);
-/// While a drained stream keeps growing, read it again this often, for at most `DRAIN_LIMIT`.
-const DRAIN_POLL: Duration = Duration::from_millis(250);
-const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// The task's log as the result keeps it: the last lines for the reports, and as much of the
 /// rest as a bound allows for recognising which migration failed (a Python traceback can put the
@@ -82,70 +70,27 @@ impl Printer<'_> {
     }
 }
 
-/// After STOPPED: waits until the last lines can have landed (`LAST_LINES_GRACE` after the
-/// stop ECS reports, and never longer than that after we saw it), then reads every stream to
-/// its end, following it while it still grows. Returns early on a signal.
-pub async fn drain(
-    tails: &mut [LogTail],
-    task: &Task,
-    pacer: &mut Pacer,
-    printer: &mut Printer<'_>,
-    signals: &mut Signals,
-) {
-    let seen = Instant::now();
-    let settled = seen + until_settled(task.stopped_at().and_then(system_time));
-    let give_up = seen + DRAIN_LIMIT;
-    for tail in tails.iter_mut() {
-        let mut not_before = settled;
-        loop {
-            let at = not_before.max(pacer.budget_allows());
-            let page = tokio::select! {
-                biased;
-                () = signals.received() => return,
-                page = async {
-                    tokio::time::sleep_until(at.into()).await;
-                    tail.next_page().await
-                } => page,
-            };
-            pacer.spent();
-            let page = match page {
-                Ok(page) => page,
-                Err(error) => {
-                    printer
-                        .progress
-                        .detail(format_args!("reading logs failed, will retry: {error:#}"));
-                    Default::default()
-                }
-            };
-            let (caught_up, found) = (page.caught_up, !page.lines.is_empty());
-            printer.print(&tail.source.container, page.lines);
-            if caught_up || Instant::now() >= give_up {
-                break;
-            }
-            // A page with lines is followed at once: the end is proven only by a read that
-            // finds the stream where the last one left it.
-            not_before = if found {
-                Instant::now()
-            } else {
-                Instant::now() + DRAIN_POLL
-            };
-        }
-    }
+/// When the drain of the logs may end: `window` after the migration container exited. The exit
+/// is the task's `executionStoppedAt` as ECS reports it (our clock's moment for it, never later
+/// than `now`), else `now` (when we saw it); never before `running_at`, a poll that still saw
+/// the container running (an essential sidecar's exit can set `executionStoppedAt` first).
+pub fn drain_until(
+    execution_stopped: Option<SystemTime>,
+    running_at: Option<Instant>,
+    now: Instant,
+    window: Duration,
+) -> Instant {
+    let exited = execution_stopped
+        .and_then(|stopped| match SystemTime::now().duration_since(stopped) {
+            Ok(ago) => now.checked_sub(ago),
+            Err(_) => Some(now),
+        })
+        .unwrap_or(now);
+    let exited = running_at.map_or(exited, |running| exited.max(running));
+    exited + window
 }
 
-/// How long from now until `LAST_LINES_GRACE` has passed since ECS stopped the task; the full
-/// grace when the stop time is unknown or our clock disagrees with AWS's.
-fn until_settled(stopped_at: Option<SystemTime>) -> Duration {
-    let Some(stopped_at) = stopped_at else {
-        return LAST_LINES_GRACE;
-    };
-    match SystemTime::now().duration_since(stopped_at) {
-        Ok(since_stop) => LAST_LINES_GRACE.saturating_sub(since_stop),
-        Err(_) => LAST_LINES_GRACE,
-    }
-}
-
-fn system_time(time: &aws_smithy_types::DateTime) -> Option<SystemTime> {
+pub fn system_time(time: &aws_smithy_types::DateTime) -> Option<SystemTime> {
     SystemTime::try_from(*time).ok()
 }
 
@@ -153,23 +98,41 @@ fn system_time(time: &aws_smithy_types::DateTime) -> Option<SystemTime> {
 mod tests {
     use super::*;
 
+    const WINDOW: Duration = Duration::from_secs(5);
+
     #[test]
-    fn the_grace_counts_from_the_stop_ecs_reports() {
-        let now = SystemTime::now();
-        let left = until_settled(Some(now - Duration::from_millis(400)));
-        assert!(left <= Duration::from_millis(600), "{left:?}");
-        assert!(left > Duration::from_millis(500), "{left:?}");
-        assert_eq!(
-            until_settled(Some(now - Duration::from_secs(5))),
-            Duration::ZERO
+    fn the_window_counts_from_the_exit_ecs_reports() {
+        let now = Instant::now();
+        let until = drain_until(
+            Some(SystemTime::now() - Duration::from_secs(3)),
+            None,
+            now,
+            WINDOW,
         );
+        let left = until - now;
+        assert!(left <= Duration::from_secs(2), "{left:?}");
+        assert!(left > Duration::from_millis(1900), "{left:?}");
+        let long_ago = SystemTime::now() - Duration::from_secs(60);
+        assert!(drain_until(Some(long_ago), None, now, WINDOW) < now);
     }
 
     #[test]
-    fn an_unknown_or_future_stop_time_gets_the_full_grace() {
-        assert_eq!(until_settled(None), LAST_LINES_GRACE);
+    fn an_unknown_or_future_exit_counts_from_now() {
+        let now = Instant::now();
+        assert_eq!(drain_until(None, None, now, WINDOW), now + WINDOW);
         let ahead = SystemTime::now() + Duration::from_secs(30);
-        assert_eq!(until_settled(Some(ahead)), LAST_LINES_GRACE);
+        assert_eq!(drain_until(Some(ahead), None, now, WINDOW), now + WINDOW);
+    }
+
+    #[test]
+    fn never_before_a_poll_that_saw_the_container_running() {
+        let now = Instant::now();
+        let sidecar_exit = SystemTime::now() - Duration::from_secs(40);
+        let running = now - Duration::from_secs(1);
+        assert_eq!(
+            drain_until(Some(sidecar_exit), Some(running), now, WINDOW),
+            running + WINDOW
+        );
     }
 }
 

@@ -8,6 +8,7 @@ mod pace;
 mod signals;
 mod start;
 mod wait;
+mod wait_state;
 
 pub use follow::KeptLog;
 pub use signals::Signals;

@@ -10,6 +10,10 @@
 //! leave the last calls of that budget to the task polls and the final drain, so the end of the
 //! task is seen and its last lines read without waiting for budget. An explicit
 //! `poll_interval` polls at exactly that interval instead.
+//!
+//! Once the migration container has exited, the same loop drains the logs: no more task polls,
+//! every stream read until the drain window has passed and a read after it proves the stream
+//! ended.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +38,10 @@ const LONG_RUNNING_POLL: Duration = Duration::from_secs(5);
 const FIRST_READ: Duration = Duration::from_secs(1);
 const FLOWING_READ: Duration = Duration::from_secs(1);
 const QUIET_READ_MAX: Duration = Duration::from_secs(5);
+/// While draining, a stream that has not yet ended is read again this often after the window.
+const DRAIN_POLL: Duration = Duration::from_millis(250);
+/// While draining, a stream still growing this long after the window is left as it is.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// The next AWS call of the wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +54,14 @@ pub enum Call {
 #[derive(Debug, Clone, Copy)]
 enum Phase {
     Starting,
-    Running { since: Instant },
+    Running {
+        since: Instant,
+    },
     Ending,
+    /// The migration exited: read every stream until `until`, then to its end.
+    Draining {
+        until: Instant,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +70,8 @@ struct Stream {
     gap: Duration,
     /// The last read found lines.
     flowing: bool,
+    /// Draining: a read after the window found the end of the stream.
+    settled: bool,
 }
 
 #[derive(Debug)]
@@ -84,11 +100,19 @@ impl Pacer {
 
     /// The next call and when to make it. A read due no later than the task poll goes first:
     /// its lines may show that the poll can wait.
+    /// While draining, only log reads: the earliest of the streams that have not ended.
     pub fn next(&self) -> (Call, Instant) {
-        let mut next = (Call::DescribeTask, self.next_poll.max(self.budget_allows()));
-        let reads_allowed = self.budget_allows_reads();
+        let draining = matches!(self.phase, Phase::Draining { .. });
+        let mut next = match draining {
+            false => (Call::DescribeTask, self.next_poll.max(self.budget_allows())),
+            true => (Call::DescribeTask, Instant::now() + DRAIN_LIMIT),
+        };
+        let reads_allowed = match draining {
+            false => self.budget_allows_reads(),
+            true => self.budget_allows(),
+        };
         for (index, stream) in self.streams.iter().enumerate() {
-            if let Some(stream) = stream {
+            if let Some(stream) = stream.filter(|stream| !stream.settled) {
                 let at = stream.due.max(reads_allowed);
                 if at <= next.1 {
                     next = (Call::ReadLogs(index), at);
@@ -115,9 +139,56 @@ impl Pacer {
         }
     }
 
-    /// Counts a call made outside `next` (draining the logs after STOPPED).
-    pub fn spent(&mut self) {
+    /// The migration exited at `at`: drain every stream until `until`, then to its end. A
+    /// stream never read yet is read at once.
+    pub fn drain(&mut self, at: Instant, until: Instant) {
+        self.phase = Phase::Draining { until };
+        for stream in &mut self.streams {
+            let due = stream.map_or(at, |stream| stream.due.min(until));
+            *stream = Some(Stream {
+                due,
+                gap: FLOWING_READ,
+                flowing: false,
+                settled: false,
+            });
+        }
+    }
+
+    /// Draining and done at `now`: every stream ended after the window, or the drain ran
+    /// `DRAIN_LIMIT` past it.
+    pub fn drained(&self, now: Instant) -> bool {
+        let Phase::Draining { until } = self.phase else {
+            return false;
+        };
+        now >= until + DRAIN_LIMIT
+            || self
+                .streams
+                .iter()
+                .all(|stream| stream.is_none_or(|stream| stream.settled))
+    }
+
+    pub fn draining(&self) -> bool {
+        matches!(self.phase, Phase::Draining { .. })
+    }
+
+    /// Draining: a read of stream `index` at `at` returned `lines` lines (`full`: a whole page);
+    /// `caught_up` when it found the end of the stream as it is now. A page with lines is
+    /// followed at once; the end is proven only by a read after the window that finds the
+    /// stream where the last one left it.
+    pub fn drain_read(&mut self, at: Instant, index: usize, lines: usize, caught_up: bool) {
         self.calls += 1;
+        let Phase::Draining { until } = self.phase else {
+            return;
+        };
+        let Some(Some(stream)) = self.streams.get_mut(index) else {
+            return;
+        };
+        match (lines > 0, caught_up) {
+            (true, _) => stream.due = at,
+            (false, false) => stream.due = at + DRAIN_POLL, // a failed read: try again soon
+            (false, true) if at >= until => stream.settled = true,
+            (false, true) => stream.due = (at + FLOWING_READ).min(until),
+        }
     }
 
     /// A task poll answered at `at` with these statuses.
@@ -137,6 +208,7 @@ impl Pacer {
                     due: at + first,
                     gap: FLOWING_READ,
                     flowing: false,
+                    settled: false,
                 });
             }
         }
@@ -201,7 +273,7 @@ impl Pacer {
         }
         match self.phase {
             Phase::Starting => STARTING_POLL,
-            Phase::Ending => ENDING_POLL,
+            Phase::Ending | Phase::Draining { .. } => ENDING_POLL,
             Phase::Running { since } => {
                 let running = at.saturating_duration_since(since);
                 RUNNING_POLLS

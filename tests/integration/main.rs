@@ -14,5 +14,6 @@ mod real_tools;
 mod resilience;
 mod run_logs;
 mod run_outcomes;
+mod run_teardown;
 mod secrets;
 mod support;

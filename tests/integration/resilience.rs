@@ -139,14 +139,16 @@ fn two_runs_started_together_never_run_at_once() {
             .partial_cmp(&b["state_times"]["RUNNING"].as_f64())
             .unwrap()
     });
-    let first_stopped = tasks[0]["state_times"]["STOPPED"].as_f64().unwrap();
+    // The first migration had exited (the task may still have been tearing down) before the
+    // second task was created.
+    let first_exited = tasks[0]["execution_stopped_at"].as_f64().unwrap();
     let second_created = tasks[1]["state_times"]["PROVISIONING"]
         .as_f64()
         .or(tasks[1]["state_times"]["PENDING"].as_f64())
         .unwrap();
     assert!(
-        second_created >= first_stopped,
-        "the second task started before the first stopped: {tasks:?}"
+        second_created >= first_exited,
+        "the second task started before the first migration exited: {tasks:?}"
     );
     let waited = if first.stderr.contains("another run of this migration") {
         &first

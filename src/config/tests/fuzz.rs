@@ -59,7 +59,7 @@ fn hostile_value() -> impl Strategy<Value = String> {
     ]
 }
 
-const KEYS: [&str; 24] = [
+const KEYS: [&str; 25] = [
     "cluster",
     "service",
     "task_definition",
@@ -81,6 +81,7 @@ const KEYS: [&str; 24] = [
     "on_cancel",
     "on_conflict",
     "max_outage",
+    "log_drain",
     "keep_containers",
     "tags",
     "report",

@@ -38,6 +38,7 @@ fn a_minimal_file_gets_every_default() {
             on_cancel: OnCancel::Stop,
             on_conflict: OnConflict::Wait,
             max_outage: Duration::from_secs(180),
+            log_drain: Duration::from_secs(5),
             keep_containers: KeepContainers::Dependencies,
             tags: BTreeMap::new(),
             report: ReportSettings {

@@ -98,6 +98,16 @@ impl World {
     /// Registers the app's task definition (Fargate, awsvpc, the web container `app` running
     /// the test image with awslogs) and a service using it; returns the task definition ARN.
     pub fn app_service(&self, stack: &Stack, memory: i32) -> String {
+        self.app_service_with(stack, memory, Vec::new())
+    }
+
+    /// The same with `others` beside `app` in the task definition (sidecars).
+    pub fn app_service_with(
+        &self,
+        stack: &Stack,
+        memory: i32,
+        others: Vec<ContainerDefinition>,
+    ) -> String {
         let (subnets, security_groups) = stack.network();
         self.block_on(async {
             // Fargate needs an execution role to write awslogs output.
@@ -142,7 +152,11 @@ impl World {
                 .requires_compatibilities(Compatibility::Fargate)
                 .cpu("256")
                 .memory(memory.to_string())
-                .container_definitions(container)
+                .set_container_definitions(Some(
+                    std::iter::once(container)
+                        .chain(others)
+                        .collect::<Vec<_>>(),
+                ))
                 .send()
                 .await
                 .expect("RegisterTaskDefinition");

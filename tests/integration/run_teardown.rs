@@ -1,0 +1,194 @@
+//! The result the moment the migration exits: with the stand-in's Fargate-like teardown (STOPPED
+//! seconds after the migration container exited) and a final log batch readable late, `run`
+//! reports from the exit, drains every line, and does not wait for STOPPED. Timing is the
+//! benchmark's business: these tests assert what the stand-in saw when the binary was done.
+
+use aws_sdk_ecs::types::ContainerDefinition;
+use serde_json::{Value, json};
+
+use crate::support::aws::World;
+use crate::support::binary::{Run, against};
+use crate::support::stack::{Stack, require_stack};
+
+/// A teardown long enough that a tool waiting for STOPPED is still waiting when ours is done.
+const LONG_TEARDOWN_MS: u64 = 10_000;
+
+fn migrate(stack: &Stack, world: &World, command: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "run",
+        "--output",
+        "json",
+        "--cluster",
+        &world.cluster,
+        "--service",
+        &world.service,
+        "--command",
+        command,
+    ];
+    args.extend_from_slice(extra);
+    against(stack, &world.access_key, dir.path(), &args)
+}
+
+/// The one task the test's key started, as the stand-in sees it now.
+fn the_task(stack: &Stack, world: &World) -> Value {
+    let tasks = stack.tasks(&world.access_key);
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    tasks[0].clone()
+}
+
+/// The task had not reached STOPPED when the binary had already printed its result and exited,
+/// though its migration container had exited (executionStoppedAt is set).
+fn assert_ended_before_stopped(task: &Value, run: &Run) {
+    assert_ne!(
+        task["last_status"],
+        "STOPPED",
+        "{task}\n{}",
+        run.transcript()
+    );
+    assert!(task["execution_stopped_at"].is_f64(), "{task}");
+    assert!(
+        !run.stderr.contains("task is STOPPED"),
+        "{}",
+        run.transcript()
+    );
+}
+
+#[test]
+fn the_result_comes_when_the_migration_exits_not_when_the_task_is_stopped() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "teardown-success");
+    world.app_service(&stack, 64);
+    stack.set_behaviour(&world.access_key, json!({"teardown_ms": LONG_TEARDOWN_MS}));
+    let run = migrate(&stack, &world, "sh -c 'echo migrating; echo done'", &[]);
+    let task = the_task(&stack, &world);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "succeeded");
+    assert_eq!(result["exit-code"], 0);
+    assert!(run.stderr.contains("done\n"), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("container app exited (code 0)"),
+        "{}",
+        run.transcript()
+    );
+    assert_ended_before_stopped(&task, &run);
+    // The task ended on its own: the early end stopped nothing.
+    let actions = stack.actions(&world.access_key);
+    assert!(
+        !actions.iter().any(|action| action == "StopTask"),
+        "{actions:?}"
+    );
+}
+
+#[test]
+fn a_failing_exit_code_is_judged_during_the_teardown() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "teardown-failure");
+    world.app_service(&stack, 64);
+    stack.set_behaviour(&world.access_key, json!({"teardown_ms": LONG_TEARDOWN_MS}));
+    let run = migrate(
+        &stack,
+        &world,
+        "sh -c 'echo applying 0007_backfill; echo boom: column missing; exit 3'",
+        &[],
+    );
+    let task = the_task(&stack, &world);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "failed");
+    assert_eq!(result["exit-code"], 3);
+    let reason = result["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("exited with code 3"), "{reason}");
+    assert!(
+        run.stderr.contains("boom: column missing\n"),
+        "{}",
+        run.transcript()
+    );
+    assert_ended_before_stopped(&task, &run);
+}
+
+/// `line 1` .. `line n` exactly once each, in order, in what the user saw.
+fn assert_every_line_once_in_order(run: &Run, n: usize) {
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("line "))
+        .collect();
+    let expected: Vec<String> = (1..=n).map(|number| format!("line {number}")).collect();
+    assert_eq!(lines.len(), n, "got {} lines", lines.len());
+    assert!(
+        lines.iter().zip(&expected).all(|(got, want)| got == want),
+        "lines out of order or altered"
+    );
+}
+
+const TWO_THOUSAND_LINES: &str =
+    "sh -c 'i=1; while [ $i -le 2000 ]; do echo \"line $i\"; i=$((i+1)); done'";
+
+#[test]
+fn a_last_batch_late_by_up_to_the_default_drain_window_is_not_lost() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "late-last-batch");
+    world.app_service(&stack, 64);
+    // The default drain window is 5 s; the last batch (the last lines printed just before the
+    // exit) becomes readable 4 s after the exit.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"final_log_delay_ms": 4000, "teardown_ms": LONG_TEARDOWN_MS}),
+    );
+    let run = migrate(&stack, &world, TWO_THOUSAND_LINES, &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_every_line_once_in_order(&run, 2000);
+    assert_ended_before_stopped(&the_task(&stack, &world), &run);
+}
+
+#[test]
+fn log_drain_widens_the_window_for_a_later_last_batch() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "log-drain-flag");
+    world.app_service(&stack, 64);
+    // Later than the default window: only `--log-drain 8s` waits for it.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"final_log_delay_ms": 6500, "teardown_ms": 0}),
+    );
+    let run = migrate(&stack, &world, TWO_THOUSAND_LINES, &["--log-drain", "8s"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_every_line_once_in_order(&run, 2000);
+}
+
+#[test]
+fn an_essential_sidecar_still_running_at_the_exit_does_not_fail_the_run() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "running-sidecar");
+    // `sleep` as PID 1 ignores SIGTERM: the sidecar runs until ECS kills it after stopTimeout.
+    let proxy = ContainerDefinition::builder()
+        .name("proxy")
+        .image(&stack.image)
+        .essential(true)
+        .command("sleep")
+        .command("300")
+        .stop_timeout(30)
+        .build();
+    world.app_service_with(&stack, 64, vec![proxy]);
+    stack.set_behaviour(&world.access_key, json!({"teardown_ms": 0}));
+    let run = migrate(
+        &stack,
+        &world,
+        "sh -c 'echo migrated'",
+        &["--container", "app", "--keep-containers", "all"],
+    );
+    let task = the_task(&stack, &world);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(run.json()["status"], "succeeded");
+    let proxy = task["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|container| container["name"] == "proxy")
+        .cloned()
+        .unwrap_or_else(|| panic!("no proxy container in {task}"));
+    assert!(proxy["exit_code"].is_null(), "{proxy}");
+    assert_ended_before_stopped(&task, &run);
+}
