@@ -103,9 +103,10 @@ impl Pacer {
     /// While draining, only log reads: the earliest of the streams that have not ended.
     pub fn next(&self) -> (Call, Instant) {
         let draining = matches!(self.phase, Phase::Draining { .. });
-        let mut next = match draining {
-            false => (Call::DescribeTask, self.next_poll.max(self.budget_allows())),
-            true => (Call::DescribeTask, Instant::now() + DRAIN_LIMIT),
+        let mut next = match self.phase {
+            // Never due: when every stream has ended the drain is over.
+            Phase::Draining { until } => (Call::DescribeTask, until + DRAIN_LIMIT),
+            _ => (Call::DescribeTask, self.next_poll.max(self.budget_allows())),
         };
         let reads_allowed = match draining {
             false => self.budget_allows_reads(),

@@ -218,3 +218,40 @@ fn lines_after_a_quiet_spell_or_with_a_fixed_interval_postpone_nothing() {
     fixed.read(at(10.4), 0, 5, false, Some(at(10.3)));
     assert_eq!(fixed.next_poll, at(11.0));
 }
+
+#[test]
+fn a_drain_reads_every_stream_past_the_window_and_polls_no_more() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 2, origin);
+    pacer.polled(at(30.0), "RUNNING", "RUNNING");
+    pacer.drain(at(40.0), at(45.0));
+    let mut reads_after_window = [0, 0];
+    let mut now = at(40.0);
+    while !pacer.drained(now) {
+        let (call, when) = pacer.next();
+        let Call::ReadLogs(index) = call else {
+            panic!("a task poll while draining at {when:?}");
+        };
+        now = when;
+        if now >= at(45.0) {
+            reads_after_window[index] += 1;
+        }
+        pacer.drain_read(now, index, 0, true);
+    }
+    assert_eq!(reads_after_window, [1, 1]);
+    assert!(now >= at(45.0) && now < at(46.0), "{now:?}");
+}
+
+#[test]
+fn a_drained_stream_with_new_lines_is_followed_until_it_ends() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 1, origin);
+    pacer.drain(at(40.0), at(41.0));
+    pacer.drain_read(at(41.0), 0, 500, false);
+    assert!(!pacer.drained(at(41.1)));
+    assert_eq!(pacer.next().0, Call::ReadLogs(0));
+    pacer.drain_read(at(41.2), 0, 0, true);
+    assert!(pacer.drained(at(41.2)));
+}
