@@ -25,6 +25,9 @@ pub struct Holder {
     pub run: Option<String>,
     /// Its task, once started.
     pub task: Option<String>,
+    /// Epoch seconds when the task was recorded (just after RunTask answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<u64>,
     /// Epoch seconds after which the lock is stale whatever its task does.
     pub expires: u64,
 }
@@ -41,6 +44,33 @@ impl Holder {
     pub fn expired(&self) -> bool {
         now() > self.expires
     }
+
+    /// Whether the holder's task, as DescribeTasks shows it `now`, has ended, which makes the lock
+    /// stale. MISSING is not the end while the task is young: ECS's API is eventually consistent
+    /// and may not show a task for a while after RunTask. Only past `MISSING_GRACE` (or for a
+    /// lock past its expiry) is a MISSING task gone.
+    pub fn task_over(&self, seen: HolderTask, now: u64) -> bool {
+        match seen {
+            HolderTask::Stopped => true,
+            HolderTask::Alive => false,
+            HolderTask::Missing => self
+                .started
+                .is_some_and(|started| now >= started + MISSING_GRACE.as_secs()),
+        }
+    }
+}
+
+/// How long after RunTask a task DescribeTasks calls MISSING may still be starting: ECS's
+/// eventual consistency lasts seconds; STOPPED tasks stay visible for at least an hour.
+pub const MISSING_GRACE: Duration = Duration::from_secs(180);
+
+/// The lock holder's task as DescribeTasks showed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolderTask {
+    Alive,
+    Stopped,
+    /// In `failures[]` as MISSING (or absent): not visible yet, or long gone.
+    Missing,
 }
 
 pub fn now() -> u64 {
@@ -105,6 +135,7 @@ impl Lock {
     /// Records the task we started, so waiting runs can see whether it is still alive.
     pub async fn record_task(&mut self, task_arn: &str) -> Result<()> {
         self.holder.task = Some(task_arn.to_owned());
+        self.holder.started = Some(now());
         put(&self.ssm, &self.name, &self.holder, true)
             .await
             .step(&format!("PutParameter {}", self.name))
@@ -158,6 +189,10 @@ async fn read(ssm: &aws_sdk_ssm::Client, name: &str) -> Result<Option<Holder>> {
         .with_context(|| format!("{name} does not hold an ecs-migrate lock: {value:?}"))?;
     Ok(Some(holder))
 }
+
+#[cfg(test)]
+#[path = "lock_tests.rs"]
+mod tests;
 
 /// How long a lock lives without its holder refreshing it: the wait's own timeout plus a margin
 /// for registering and starting the task.

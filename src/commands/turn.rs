@@ -10,7 +10,7 @@ use aws_sdk_ecs::types::{DesiredStatus, TaskField};
 use crate::aws::Clients;
 use crate::aws::errors::AwsResultExt;
 use crate::config::{OnConflict, Settings};
-use crate::lock::{self, Attempt, Holder, Lock};
+use crate::lock::{self, Attempt, Holder, HolderTask, Lock};
 use crate::progress::Progress;
 use crate::task::Signals;
 
@@ -45,6 +45,7 @@ pub async fn wait_for_turn(
         token: claim.token.to_owned(),
         run: claim.run.clone(),
         task: None,
+        started: None,
         expires: lock::now() + lock::lifetime(settings.timeout).as_secs(),
     };
     let deadline = Instant::now() + settings.timeout;
@@ -69,7 +70,7 @@ pub async fn wait_for_turn(
                 }
             }
             Attempt::HeldBy(current) => {
-                if current.expired() || task_is_over(clients, settings, &current).await? {
+                if current.expired() || holder_done(clients, settings, &current, progress).await? {
                     progress.step(format!(
                         "taking over a stale lock from {}",
                         current.describe()
@@ -130,15 +131,28 @@ async fn foreign_task(clients: &Clients, claim: &Claim<'_>) -> Result<Option<Str
             .iter()
             .any(|tag| tag.key() == Some(TOKEN_TAG) && tag.value() == Some(claim.token))
     };
-    Ok(described
+    let running = described
         .tasks()
         .iter()
         .find(|task| !ours(task) && task.last_status() != Some("STOPPED"))
-        .and_then(|task| task.task_arn().map(str::to_owned)))
+        .and_then(|task| task.task_arn().map(str::to_owned));
+    // ListTasks listed it as running but DescribeTasks does not show it yet (MISSING right
+    // after RunTask): whose it is cannot be told, and ours is not started yet, so it is not ours.
+    let unseen = described
+        .failures()
+        .iter()
+        .find_map(|failure| failure.arn().map(str::to_owned));
+    Ok(running.or(unseen))
 }
 
-/// Whether the holder's task has stopped (or is gone), which makes its lock stale.
-async fn task_is_over(clients: &Clients, settings: &Settings, holder: &Holder) -> Result<bool> {
+/// Whether the holder's task has ended, which makes its lock stale. A task DescribeTasks calls
+/// MISSING shortly after it was started is still starting (`Holder::task_over`).
+async fn holder_done(
+    clients: &Clients,
+    settings: &Settings,
+    holder: &Holder,
+    progress: &Progress,
+) -> Result<bool> {
     let Some(task) = &holder.task else {
         return Ok(false);
     };
@@ -150,8 +164,17 @@ async fn task_is_over(clients: &Clients, settings: &Settings, holder: &Holder) -
         .send()
         .await
         .step("DescribeTasks")?;
-    Ok(described
-        .tasks()
-        .first()
-        .is_none_or(|task| task.last_status() == Some("STOPPED")))
+    let seen = match described.tasks().first() {
+        Some(found) if found.last_status() == Some("STOPPED") => HolderTask::Stopped,
+        Some(_) => HolderTask::Alive,
+        None => HolderTask::Missing,
+    };
+    let over = holder.task_over(seen, lock::now());
+    if seen == HolderTask::Missing && !over {
+        progress.detail(format_args!(
+            "the lock holder's task {task} is MISSING in DescribeTasks; it was started moments \
+             ago (ECS is eventually consistent), so it counts as running"
+        ));
+    }
+    Ok(over)
 }

@@ -8,6 +8,7 @@ mod action_slack;
 mod config_errors;
 mod github_report;
 mod image_build;
+mod lock_consistency;
 mod plan;
 mod prune;
 mod real_tools;

@@ -86,6 +86,15 @@ pub fn spawn(
         .expect("start ecs-migrate")
 }
 
+/// Sends signal `name` (`TERM`, `KILL`, ...) to a spawned run.
+pub fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill -{name} {}", child.id());
+}
+
 pub fn collect(child: Child) -> Run {
     Run::from(child.wait_with_output().expect("wait for ecs-migrate"))
 }

@@ -75,6 +75,29 @@ impl Stack {
             .expect("stand-in behaviour");
     }
 
+    /// Waits (bounded, 30 s) until `access_key` sent `count` `action` requests that succeeded;
+    /// returns them.
+    pub fn wait_for_requests(&self, access_key: &str, action: &str, count: usize) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let done: Vec<Value> = self
+                .requests(access_key)
+                .into_iter()
+                .filter(|request| request["action"] == action && request["status"] == 200)
+                .collect();
+            if done.len() >= count {
+                return done;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{access_key} sent only {} successful {action}: {:?}",
+                done.len(),
+                self.actions(access_key)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// The tasks this access key started, as the stand-in saw them.
     pub fn tasks(&self, access_key: &str) -> Vec<Value> {
         let mut answer = ureq::get(&self.url("tasks"))

@@ -3,7 +3,8 @@
 Why it exists: moto's RunTask only records a task. Here RunTask creates RealTask models and
 hands them to the task runner; DescribeTasks reports them as they really are (and MISSING
 failures for unknown ARNs); a repeated RunTask clientToken returns the first request's
-tasks; StopTask really stops containers; ListTasks filters by the real
+tasks (ConflictException when the parameters differ; tokens expire after 24 h); tasks can be
+MISSING for a while after RunTask (`missing_for_ms`); StopTask really stops containers; ListTasks filters by the real
 desired status. Two moto 500s that AWS does not have are fixed on the way: containers with
 neither memory nor memoryReservation, and awsvpcConfiguration without securityGroups.
 """
@@ -11,8 +12,11 @@ neither memory nor memoryReservation, and awsvpcConfiguration without securityGr
 from __future__ import annotations
 
 import copy
+import json
+import time
 from typing import Any
 
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
@@ -114,13 +118,22 @@ def describe_tasks_with_failures(self: Any, cluster_str: str, refs: list[str]) -
     failures: list[dict[str, str]] = []
     for ref in refs:
         task = _find(self, cluster.name, ref)
-        if task is None:
+        if task is None or _not_visible_yet(task):
             failures.append({"arn": ref, "reason": "MISSING"})
         elif task not in found:
             if not isinstance(task, RealTask):
                 task.advance()  # StartTask tasks keep moto's behaviour
             found.append(task)
     return found, failures
+
+
+def _not_visible_yet(task: Any) -> bool:
+    """Eventual consistency: a task can be MISSING from DescribeTasks just after RunTask. The
+    starter's `missing_for_ms` says for how long."""
+    behaviour = state.behaviours.get(getattr(task, "access_key", None))
+    if behaviour is None or behaviour.missing_for_ms <= 0 or not isinstance(task, RealTask):
+        return False
+    return (time.time() - task.created_at.timestamp()) * 1000 < behaviour.missing_for_ms
 
 
 def describe_tasks(self: Any, cluster_str: str, refs: list[str]) -> list[Any]:
@@ -178,17 +191,44 @@ def _resource_requirements(task_definition: Any) -> dict[str, Any]:
     return req
 
 
-# (cluster name, clientToken) -> the ARNs RunTask created for it: ECS answers a repeated token
-# with the tasks of the first request instead of starting new ones.
-_CLIENT_TOKENS: dict[tuple[str, str], list[str]] = {}
+# (cluster name, clientToken) -> what RunTask did for it: ECS answers a repeated token with the
+# tasks of the first request when the parameters are the same, ConflictException when they
+# differ, and forgets tokens after 24 h.
+_CLIENT_TOKENS: dict[tuple[str, str], dict[str, Any]] = {}
+TOKEN_TTL_SECONDS = 24 * 3600
+
+
+class ConflictException(JsonRESTError):
+    """ECS's answer to a clientToken reused with other parameters (HTTP 400)."""
+
+    def __init__(self, resource_ids: list[str]) -> None:
+        super().__init__("ConflictException",
+                         "The request could not be processed due to conflicts. The provided clientToken is "
+                         "already in use with a different RunTask request.")
+        self.description = json.dumps({"__type": self.error_type, "message": self.message,
+                                       "resourceIds": resource_ids})
+
+
+def _token_ttl() -> float:
+    behaviour = state.behaviours.get(state.current_access_key())
+    if behaviour is not None and behaviour.client_token_ttl_seconds is not None:
+        return behaviour.client_token_ttl_seconds
+    return TOKEN_TTL_SECONDS
 
 
 def response_run_task(self: Any) -> ActionResult:
     token = self._get_param("clientToken")
     cluster_name = self._get_param("cluster", "default").split("/")[-1]
-    if token and (cluster_name, token) in _CLIENT_TOKENS:
+    params = json.dumps({k: v for k, v in json.loads(self.body or "{}").items() if k != "clientToken"},
+                        sort_keys=True)
+    earlier_run = _CLIENT_TOKENS.get((cluster_name, token)) if token else None
+    if earlier_run is not None and time.time() - earlier_run["at"] > _token_ttl():
+        earlier_run = None  # expired: the token is new again
+    if earlier_run is not None:
+        if earlier_run["params"] != params:
+            raise ConflictException(earlier_run["arns"])
         known = self.ecs_backend.tasks.get(cluster_name, {})
-        earlier = [known[arn] for arn in _CLIENT_TOKENS[(cluster_name, token)] if arn in known]
+        earlier = [known[arn] for arn in earlier_run["arns"] if arn in known]
         return ActionResult({"tasks": earlier, "failures": []})
     created = self.ecs_backend.run_task(
         self._get_param("cluster", "default"),
@@ -204,7 +244,8 @@ def response_run_task(self: Any) -> ActionResult:
         capacity_provider_strategy=self._get_param("capacityProviderStrategy"),
     )
     if token:
-        _CLIENT_TOKENS[(cluster_name, token)] = [task.task_arn for task in created]
+        _CLIENT_TOKENS[(cluster_name, token)] = {"arns": [task.task_arn for task in created],
+                                                 "params": params, "at": time.time()}
     return ActionResult({"tasks": created, "failures": []})
 
 

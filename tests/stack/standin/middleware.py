@@ -18,7 +18,7 @@ import uuid
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
-from . import control, state
+from . import control, iam, state
 from .diag import say
 
 # X-Amz-Target prefixes of the JSON-protocol services we care about (used when a request is
@@ -133,7 +133,7 @@ class StandinMiddleware:
         entry = {"time": arrived, "service": req["service"], "action": req["action"],
                  "access_key": req["access_key"], "region": req["region"], "status": None,
                  "injected": None, "body": req["body"]}
-        fault, behaviour = state.behaviours.decide(req["access_key"], req["action"])
+        fault, behaviour = state.behaviours.decide(req["access_key"], req["action"], req["service"])
         if behaviour is not None and behaviour.delay_ms > 0 and behaviour.applies_to(req["action"]):
             entry["delayed_ms"] = behaviour.delay_ms
             time.sleep(behaviour.delay_ms / 1000.0)
@@ -153,7 +153,11 @@ class StandinMiddleware:
             entry["status"] = 400
             code = "RequestLimitExceeded" if service == "ec2" else ("Throttling" if proto == "query" else "ThrottlingException")
             return error_response(start_response, proto, service, "400 Bad Request", code, "Rate exceeded")
-        if fault == "error":
+        if fault == "denied":
+            status, code, message = iam.denial(req)
+            entry["status"] = int(status.split()[0])
+            return error_response(start_response, proto, service, status, code, message)
+        if fault in ("error", "burst"):
             entry["status"] = 500
             code = "ServerException" if proto == "json" else "InternalFailure"
             return error_response(start_response, proto, service, "500 Internal Server Error", code,
@@ -179,9 +183,12 @@ class StandinMiddleware:
 
     def _forward(self, req: dict[str, Any], entry: dict[str, Any], environ: dict[str, Any],
                  start_response: StartResponse) -> Iterable[bytes]:
+        answer: list[Any] = []  # status and headers, held back until we know the answer is sent
+
         def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
             entry["status"] = int(status.split()[0])
-            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+            answer[:] = [status, headers]
+            return lambda data: None
 
         state.set_current_access_key(req["access_key"])
         try:
@@ -192,6 +199,21 @@ class StandinMiddleware:
                 close = getattr(result, "close", None)
                 if close:
                     close()
-            return chunks
         finally:
             state.set_current_access_key(None)
+        lost = state.behaviours.loses_answer(req["access_key"], req["action"]) if entry["status"] == 200 else None
+        if lost is None:
+            start_response(*answer)
+            return chunks
+        # The request took effect; the client never hears so (a timeout, a reset, a 5xx).
+        entry["injected"] = "lost_answer"
+        say(f"lost the answer to {req['service']}.{req['action']} for {req['access_key']} after executing it")
+        if lost.lost_answer_mode == "drop":
+            entry["status"] = 0
+            drop_connection(environ)
+            start_response("503 Service Unavailable", [("Content-Length", "0")])
+            return [b""]
+        entry["status"] = 500
+        code = "ServerException" if req["protocol"] == "json" else "InternalFailure"
+        return error_response(start_response, req["protocol"], req["service"], "500 Internal Server Error",
+                              code, "Internal error (the request was carried out; stand-in lost_answer)")

@@ -39,6 +39,14 @@ BEHAVIOUR_KEYS = {
     "final_log_delay_ms": float,
     "teardown_ms": float,
     "ecr_password": str,
+    "error_burst": float,
+    "error_burst_after": float,
+    "lost_answer_actions": list,
+    "lost_answer_count": float,
+    "lost_answer_mode": str,
+    "missing_for_ms": float,
+    "client_token_ttl_seconds": float,
+    "deny_actions": list,
 }
 
 
@@ -63,6 +71,14 @@ class Behaviour:
     final_log_delay_ms: float | None = None  # None: settings.FINAL_LOG_DELAY_MS
     teardown_ms: float | None = None  # None: settings.TEARDOWN_MS
     ecr_password: str | None = None  # GetAuthorizationToken hands out this password instead
+    error_burst: float = 0.0  # this many matching requests in a row answer 500 ...
+    error_burst_after: float = 0.0  # ... after this many matching requests went through
+    lost_answer_actions: list[str] | None = None  # executed, then the answer is lost
+    lost_answer_count: float | None = None  # only the first n of them (None: every one)
+    lost_answer_mode: str = "drop"  # "drop" resets the connection; "500" answers ServerException
+    missing_for_ms: float = 0.0  # DescribeTasks says MISSING this long after RunTask
+    client_token_ttl_seconds: float | None = None  # None: 24 h, as ECS
+    deny_actions: list[str] | None = None  # IAM: "ecs:RunTask", "logs:GetLogEvents", ...
     set_at: float = field(default_factory=time.time)
     _counters: dict[str, int] = field(default_factory=dict)
 
@@ -90,6 +106,11 @@ class Behaviour:
                 raise BehaviourError(f"{rate} must be between 0 and 1")
         if kwargs.get("outage_mode", "503") not in ("503", "drop"):
             raise BehaviourError('outage_mode must be "503" or "drop"')
+        if kwargs.get("lost_answer_mode", "drop") not in ("500", "drop"):
+            raise BehaviourError('lost_answer_mode must be "500" or "drop"')
+        for action in kwargs.get("deny_actions") or []:
+            if not isinstance(action, str) or ":" not in action:
+                raise BehaviourError(f'deny_actions takes IAM actions like "ecs:RunTask", not {action!r}')
         return cls(**kwargs)
 
     def to_json(self) -> dict[str, Any]:
@@ -110,6 +131,26 @@ class Behaviour:
     def in_outage(self, now: float) -> bool:
         window = self.outage_window()
         return window is not None and window[0] <= now < window[1]
+
+    def denies(self, service: str | None, action: str | None) -> bool:
+        wanted = f"{service}:{action}".lower()
+        return any(denied.lower() == wanted for denied in self.deny_actions or [])
+
+    def in_burst(self) -> bool:
+        """The first error_burst_after matching requests pass, the next error_burst fail."""
+        if self.error_burst <= 0:
+            return False
+        n = self._counters.get("burst", 0)
+        self._counters["burst"] = n + 1
+        return self.error_burst_after <= n < self.error_burst_after + self.error_burst
+
+    def loses_answer(self, action: str | None) -> bool:
+        """Whether this request, once executed, loses its answer (counted per behaviour)."""
+        if action not in (self.lost_answer_actions or []):
+            return False
+        n = self._counters.get("lost", 0)
+        self._counters["lost"] = n + 1
+        return self.lost_answer_count is None or n < self.lost_answer_count
 
     def take(self, kind: str, rate: float) -> bool:
         """Deterministic sampling: of the first n matching requests, exactly floor(n*rate)
@@ -140,15 +181,21 @@ class BehaviourStore:
         with self._lock:
             return self._by_key.get(access_key)
 
-    def decide(self, access_key: str | None, action: str | None) -> tuple[str | None, Behaviour | None]:
-        """Which fault (if any) this request gets: outage, throttle, error or run_task_failures."""
+    def decide(self, access_key: str | None, action: str | None,
+               service: str | None = None) -> tuple[str | None, Behaviour | None]:
+        """Which fault (if any) this request gets: denied, outage, burst, throttle, error or
+        run_task_failures. IAM is checked first, as AWS does, and never counts as a fault."""
         with self._lock:
             b = self._by_key.get(access_key) if access_key else None
             if b is None:
                 return None, None
+            if b.denies(service, action):
+                return "denied", b
             if b.applies_to(action):
                 if b.in_outage(time.time()):
                     return "outage", b
+                if b.in_burst():
+                    return "burst", b
                 if b.take("throttle", b.throttle_rate):
                     return "throttle", b
                 if b.take("error", b.error_rate):
@@ -156,6 +203,12 @@ class BehaviourStore:
             if action == "RunTask" and b.run_task_failures:
                 return "run_task_failures", b
             return None, b
+
+    def loses_answer(self, access_key: str | None, action: str | None) -> Behaviour | None:
+        """The behaviour whose lost_answer_* rules take this executed request's answer away."""
+        with self._lock:
+            b = self._by_key.get(access_key) if access_key else None
+            return b if b is not None and b.loses_answer(action) else None
 
 
 class RequestLog:
