@@ -1,0 +1,176 @@
+//! dbmate: `dbmate migrate`. Migrations are named by file name. `--no-dump-schema`: a deploy task
+//! has no use for the schema.sql dbmate would otherwise write after every change (and would
+//! need pg_dump in the image for it).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::output::plain;
+use super::{
+    Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
+    one_step_only,
+};
+
+pub struct Dbmate;
+
+const DEFAULT_DIR: &str = "db/migrations";
+
+/// `Applied: 20240101120000_create_widgets.sql in 2.124321ms`
+static APPLIED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^Applied: (\S+) in ").expect("valid regex"));
+/// `[X] 20240101120000_create_widgets.sql` in `dbmate status`.
+static STATUS_ROW: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[([ X])\] (\S+)$").expect("valid regex"));
+
+/// `dbmate [--migrations-dir DIR] --no-dump-schema <command>`
+fn dbmate(settings: &CommandSettings, command: &str) -> Argv {
+    let mut argv = vec!["dbmate".to_owned()];
+    if settings.migrations_dir != DEFAULT_DIR {
+        argv.extend([
+            "--migrations-dir".to_owned(),
+            settings.migrations_dir.clone(),
+        ]);
+    }
+    argv.extend(["--no-dump-schema".to_owned(), command.to_owned()]);
+    argv
+}
+
+impl MigrationTool for Dbmate {
+    fn id(&self) -> ToolId {
+        ToolId::Dbmate
+    }
+
+    fn detect(&self, checkout: &Checkout) -> Option<String> {
+        let is_sql = |name: &str| name.ends_with(".sql");
+        if let Some(file) = checkout.file_with_marker(DEFAULT_DIR, is_sql, "-- migrate:up", 3) {
+            return Some(format!("{DEFAULT_DIR}/{file} with -- migrate:up"));
+        }
+        checkout
+            .mentions("package.json", "\"dbmate\"")
+            .then(|| "dbmate in package.json".to_owned())
+    }
+
+    fn default_migrations_dir(&self) -> &'static str {
+        DEFAULT_DIR
+    }
+
+    fn up_command(&self, settings: &CommandSettings) -> Result<Argv, CommandError> {
+        Ok(dbmate(settings, "migrate"))
+    }
+
+    fn down_command(
+        &self,
+        target: &DownTarget,
+        settings: &CommandSettings,
+    ) -> Result<Argv, CommandError> {
+        one_step_only(
+            ToolId::Dbmate,
+            target,
+            dbmate(settings, "rollback"),
+            "run `down` once per migration",
+        )
+    }
+
+    fn status_command(&self, settings: &CommandSettings) -> Result<Argv, CommandError> {
+        Ok(dbmate(settings, "status"))
+    }
+
+    fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
+        lines
+            .iter()
+            .filter_map(|line| {
+                APPLIED
+                    .captures(&plain(line))
+                    .map(|found| found[1].to_owned())
+            })
+            .collect()
+    }
+
+    fn parse_status(&self, lines: &[&str]) -> StatusReport {
+        let mut report = StatusReport::default();
+        for line in lines.iter().map(|line| plain(line)) {
+            if let Some(row) = STATUS_ROW.captures(&line) {
+                let list = if &row[1] == "X" {
+                    &mut report.applied
+                } else {
+                    &mut report.pending
+                };
+                list.push(row[2].to_owned());
+            }
+        }
+        report.version = report
+            .applied
+            .last()
+            .map(|name| super::output::leading_version(name));
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{borrowed, lines, names};
+    use super::*;
+
+    const CREATE: &str = "20240101120000_create_widgets.sql";
+    const PRICE: &str = "20240102120000_add_price_to_widgets.sql";
+
+    fn status(case: &str) -> StatusReport {
+        Dbmate.parse_status(&borrowed(&lines("dbmate", case)))
+    }
+
+    #[test]
+    fn reads_the_real_dbmate_2_26_outputs() {
+        let before = status("status-before");
+        assert_eq!(
+            (before.applied.len(), before.pending),
+            (0, names(&[CREATE, PRICE]))
+        );
+
+        assert_eq!(
+            Dbmate.applied_by_up(&borrowed(&lines("dbmate", "up"))),
+            names(&[CREATE, PRICE])
+        );
+        let after = status("status-after");
+        assert_eq!(
+            (after.applied, after.pending.len()),
+            (names(&[CREATE, PRICE]), 0)
+        );
+        assert_eq!(after.version.as_deref(), Some("20240102120000"));
+
+        assert!(
+            Dbmate
+                .applied_by_up(&borrowed(&lines("dbmate", "down")))
+                .is_empty()
+        );
+        let after_down = status("status-after-down");
+        assert_eq!(
+            (after_down.applied, after_down.pending),
+            (names(&[CREATE]), names(&[PRICE]))
+        );
+        assert_eq!(after_down.version.as_deref(), Some("20240101120000"));
+    }
+
+    #[test]
+    fn a_non_default_directory_is_passed_on() {
+        let settings = CommandSettings {
+            migrations_dir: "sql/migrations".into(),
+            data_source: None,
+        };
+        assert_eq!(
+            Dbmate.up_command(&settings).unwrap(),
+            [
+                "dbmate",
+                "--migrations-dir",
+                "sql/migrations",
+                "--no-dump-schema",
+                "migrate"
+            ]
+        );
+        assert!(
+            Dbmate
+                .down_command(&DownTarget::Steps(2), &settings)
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,64 @@
+//! Small helpers shared by the output parsers: plain text out of coloured, prefixed log lines,
+//! and the version part of a migration file name.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static ANSI: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]").expect("valid regex"));
+
+/// Go's `log` prefix (`2024/01/12 11:55:18 `), printed by goose and golang-migrate.
+static GO_LOG_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? ").expect("valid regex")
+});
+
+/// The line without colour codes, carriage returns and trailing blanks.
+pub fn plain(line: &str) -> String {
+    let without_colour = ANSI.replace_all(line, "");
+    without_colour
+        .trim_end_matches(['\r', ' ', '\t'])
+        .to_owned()
+}
+
+/// [`plain`], also without a Go `log` timestamp prefix.
+pub fn plain_go_log(line: &str) -> String {
+    let line = plain(line);
+    GO_LOG_PREFIX.replace(&line, "").into_owned()
+}
+
+/// The leading digits of a migration name (`20240101120000_create.sql` → `20240101120000`);
+/// the whole name when it does not start with digits.
+pub fn leading_version(name: &str) -> String {
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        name.to_owned()
+    } else {
+        digits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_colour_and_go_log_prefixes() {
+        assert_eq!(plain("\u{1b}[4mSequelize CLI\u{1b}[24m\r"), "Sequelize CLI");
+        assert_eq!(
+            plain_go_log("2024/01/12 11:55:18 OK   0001_a.sql (1ms)"),
+            "OK   0001_a.sql (1ms)"
+        );
+        assert_eq!(plain_go_log("1/u init (3ms)"), "1/u init (3ms)");
+    }
+
+    #[test]
+    fn leading_version_is_the_digits_or_the_name() {
+        assert_eq!(
+            leading_version("20240101120000_create.sql"),
+            "20240101120000"
+        );
+        assert_eq!(leading_version("00001_init.sql"), "00001");
+        assert_eq!(leading_version("init.sql"), "init.sql");
+    }
+}
