@@ -78,3 +78,23 @@ fn iam_action(step: &str) -> String {
     };
     format!("{service}:{operation}")
 }
+
+/// Whether a failed call may still have taken effect: the request left, but no definite answer
+/// came back (a timeout, a dropped connection, a 5xx or throttling after the SDK's retries). A
+/// 4xx names a request AWS refused, which changed nothing.
+pub fn may_have_taken_effect<E>(error: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::ConstructionFailure(_) => false,
+        SdkError::ServiceError(service) => {
+            service.raw().status().is_server_error()
+                || matches!(
+                    service.err().code(),
+                    Some("ThrottlingException" | "Throttling" | "RequestLimitExceeded")
+                )
+        }
+        _ => true,
+    }
+}

@@ -148,7 +148,7 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         settings.cluster
     ));
     let started_at = Instant::now();
-    let started = start_task(&clients.ecs, &request, &token).await;
+    let started = start_task(&clients.ecs, &request, &token, &progress).await;
     let task_arn = match started {
         Ok(Started::Task { arn }) => arn,
         Ok(Started::Refused(failures)) => {

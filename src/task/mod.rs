@@ -5,6 +5,7 @@ pub mod evaluate;
 mod follow;
 pub mod launch;
 mod pace;
+mod recover;
 mod signals;
 mod start;
 mod wait;

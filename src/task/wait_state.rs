@@ -198,6 +198,19 @@ impl Wait<'_> {
     pub fn failed(&mut self, error: anyhow::Error, poll_started: Instant) -> Result<Duration> {
         let since = *self.failing_since.get_or_insert(poll_started);
         self.failures += 1;
+        if self.last_seen.is_none()
+            && error.is::<NotVisible>()
+            && since.elapsed() < crate::lock::MISSING_GRACE.min(self.options.max_outage)
+        {
+            // Not visible yet, right after RunTask: poll again, quietly.
+            self.progress.detail(format_args!(
+                "{error:#}; it was just started (ECS is eventually consistent), polling again"
+            ));
+            return Ok(backoff(
+                self.options.poll_interval.unwrap_or(FAILING_POLL),
+                self.failures.min(2),
+            ));
+        }
         if since.elapsed() > self.options.max_outage {
             return Err(error).context(format!(
                 "AWS calls kept failing for {}",
@@ -258,5 +271,22 @@ pub async fn describe(ecs: &aws_sdk_ecs::Client, cluster: &str, task_arn: &str) 
         .first()
         .and_then(|failure| failure.reason())
         .unwrap_or("no task and no failure in the answer");
-    Err(anyhow::anyhow!("DescribeTasks {task_arn}: {why}")).context("the task vanished from ECS")
+    let error = anyhow::anyhow!("DescribeTasks {task_arn}: {why}");
+    if why == "MISSING" {
+        return Err(error.context(NotVisible));
+    }
+    Err(error).context("the task vanished from ECS")
 }
+
+/// DescribeTasks calls the task MISSING: right after RunTask that is ECS's eventual consistency
+/// (the task is not visible yet), later it means the task is gone.
+#[derive(Debug)]
+pub struct NotVisible;
+
+impl std::fmt::Display for NotVisible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the task is not visible in ECS (MISSING)")
+    }
+}
+
+impl std::error::Error for NotVisible {}

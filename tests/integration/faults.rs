@@ -1,0 +1,227 @@
+//! Faults after a mutation took effect and bursts longer than the SDK's retries: a lost RunTask
+//! answer never starts a second task, a token reused with other parameters starts nothing, and
+//! no log line or result is lost.
+
+use serde_json::{Value, json};
+
+use crate::support::aws::World;
+use crate::support::binary::{against, against_with_env};
+use crate::support::stack::{Stack, require_stack};
+
+fn run_args<'a>(world: &'a World, command: &'a str) -> Vec<&'a str> {
+    vec![
+        "run",
+        "--output",
+        "json",
+        "--cluster",
+        &world.cluster,
+        "--service",
+        &world.service,
+        "--poll-interval",
+        "250ms",
+        "--command",
+        command,
+    ]
+}
+
+/// The RunTask requests `key` sent, as the stand-in logged them.
+fn run_tasks(stack: &Stack, key: &str) -> Vec<Value> {
+    stack
+        .requests(key)
+        .into_iter()
+        .filter(|request| request["action"] == "RunTask")
+        .collect()
+}
+
+#[test]
+fn every_runtask_answer_lost_still_runs_exactly_one_task_and_follows_it() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "lost-runtask");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    // Each RunTask starts (or finds, by its token) the task, then the connection drops.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"lost_answer_actions": ["RunTask"], "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "sh -c 'echo migrated once; exit 3'"),
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let tasks = stack.tasks(&world.access_key);
+    assert_eq!(tasks.len(), 1, "a second task was started: {tasks:?}");
+    let result = run.json();
+    assert_eq!(result["task-arn"], tasks[0]["task_arn"], "{result}");
+    assert_eq!(result["exit-code"], 3, "{result}");
+    assert!(
+        run.stderr.contains("migrated once\n"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stderr
+            .contains("RunTask's answer was lost, but it started"),
+        "{}",
+        run.transcript()
+    );
+    let sent = run_tasks(&stack, &world.access_key);
+    assert!(sent.len() > 1, "RunTask was not retried: {sent:?}");
+    assert!(
+        sent.iter()
+            .all(|request| request["injected"] == "lost_answer")
+    );
+    let token = &sent[0]["body"]["clientToken"];
+    assert!(
+        sent.iter().all(|request| {
+            request["body"]["clientToken"] == *token
+                && request["body"]["overrides"] == sent[0]["body"]["overrides"]
+        }),
+        "the retries changed the token or the parameters: {sent:?}"
+    );
+}
+
+#[test]
+fn a_runtask_answered_500_after_starting_is_retried_into_the_same_task() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "lost-runtask-once");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"lost_answer_actions": ["RunTask"], "lost_answer_count": 1,
+               "lost_answer_mode": "500", "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "echo applied"),
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(stack.tasks(&world.access_key).len(), 1);
+    let sent = run_tasks(&stack, &world.access_key);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0]["injected"], "lost_answer");
+    assert_eq!(
+        sent[0]["body"]["clientToken"],
+        sent[1]["body"]["clientToken"]
+    );
+    assert!(run.stderr.contains("applied\n"), "{}", run.transcript());
+}
+
+#[test]
+fn a_burst_of_5xx_longer_than_the_sdk_retries_loses_no_line_and_no_result() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "burst-wait");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    // After 4 calls of the wait go through, the next 14 in a row answer 500 (the SDK makes 5
+    // attempts per call): polls and log reads both fail for a while.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"error_burst": 14, "error_burst_after": 4,
+               "actions": ["DescribeTasks", "GetLogEvents"], "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(
+            &world,
+            "sh -c 'for i in $(seq 1 40); do echo line $i; sleep 0.1; done; exit 4'",
+        ),
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(run.json()["exit-code"], 4, "{}", run.transcript());
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("line "))
+        .collect();
+    let expected: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
+    assert_eq!(lines, expected, "{}", run.transcript());
+    let failed = stack
+        .requests(&world.access_key)
+        .iter()
+        .filter(|request| request["status"] == 500)
+        .count();
+    assert_eq!(failed, 14, "the burst did not happen as set");
+    assert_eq!(stack.tasks(&world.access_key).len(), 1);
+}
+
+#[test]
+fn a_token_reused_with_other_parameters_exits_2_and_starts_nothing() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "token-conflict");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    stack.set_behaviour(&world.access_key, json!({"teardown_ms": 0}));
+    let github = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
+        ("GITHUB_SERVER_URL", "https://github.example"),
+        ("GITHUB_REPOSITORY", "acme/app"),
+        ("GITHUB_RUN_ID", "777"),
+        ("GITHUB_RUN_ATTEMPT", "1"),
+    ];
+    let args = run_args(&world, "echo applied");
+    let first = against_with_env(&stack, &world.access_key, dir.path(), &args, &github);
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    // The same attempt retried with a changed RunTask setting: same token, other parameters.
+    let mut changed = args.clone();
+    changed.extend(["--platform-version", "1.4.0"]);
+    let retried = against_with_env(&stack, &world.access_key, dir.path(), &changed, &github);
+    assert_eq!(retried.code, 2, "{}", retried.transcript());
+    for words in [
+        "RunTask refused clientToken",
+        "other parameters within the last 24 hours",
+        "Nothing was started",
+        "Re-run the whole workflow",
+    ] {
+        assert!(retried.stderr.contains(words), "{}", retried.transcript());
+    }
+    let tasks = stack.tasks(&world.access_key);
+    assert_eq!(tasks.len(), 1, "a second task was started: {tasks:?}");
+    assert!(
+        retried
+            .stderr
+            .contains(tasks[0]["task_arn"].as_str().unwrap()),
+        "the conflict should name the task the token started: {}",
+        retried.transcript()
+    );
+}
+
+#[test]
+fn a_task_missing_right_after_runtask_is_polled_again_quietly() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "missing-own");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"missing_for_ms": 2000, "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "echo applied"),
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stderr.contains("applied\n"), "{}", run.transcript());
+    assert!(
+        !run.stderr.contains("warning:"),
+        "MISSING right after RunTask is no warning: {}",
+        run.transcript()
+    );
+    let describes = stack
+        .requests(&world.access_key)
+        .iter()
+        .filter(|request| request["action"] == "DescribeTasks")
+        .count();
+    assert!(describes > 1, "{describes}");
+    assert_eq!(stack.tasks(&world.access_key).len(), 1);
+}
