@@ -135,6 +135,11 @@ const ACCESS_DENIED: [&str; 4] = [
     "UnauthorizedException",
 ];
 
+/// Whether an AWS error code means the caller lacks an IAM permission.
+pub fn is_access_denied(code: &str) -> bool {
+    ACCESS_DENIED.contains(&code)
+}
+
 /// The fix for an access-denied answer to `operation` (e.g. `ecs:RunTask`): the action and
 /// resource AWS names in its message when it does (often `iam:PassRole` on a role), else the
 /// operation itself.

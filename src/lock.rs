@@ -110,7 +110,7 @@ pub async fn try_take(ssm: &aws_sdk_ssm::Client, name: &str, holder: &Holder) ->
                 return Ok(Attempt::HeldBy(current));
             }
         }
-        Err(error) if error_code(&error) == Some("AccessDeniedException") => {
+        Err(error) if crate::aws::errors::is_access_denied(&error) => {
             return Ok(Attempt::NotPermitted(crate::aws::errors::describe(&error)));
         }
         Err(error) => return Err(error).step(&format!("PutParameter {name}")),

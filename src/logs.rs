@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use serde_json::Value;
 
 use crate::aws::Clients;
-use crate::aws::errors::{describe, error_code};
+use crate::aws::errors::{AwsResultExt, describe, error_code, is_access_denied};
 
 /// GetLogEvents returns at most this many events or bytes (less the per-event overhead) a page.
 const PAGE_EVENTS: usize = 10_000;
@@ -73,6 +73,8 @@ pub struct LogTail {
     next_token: Option<String>,
     /// Lines delivered so far.
     pub delivered: usize,
+    /// IAM refused GetLogEvents: the stream is not read again (the result does not depend on it).
+    pub denied: bool,
 }
 
 impl LogTail {
@@ -86,6 +88,7 @@ impl LogTail {
             client,
             next_token: None,
             delivered: 0,
+            denied: false,
         }
     }
 
@@ -94,6 +97,12 @@ impl LogTail {
     /// Cancel-safe: the reading position moves only together with the lines it returns, so a
     /// call dropped mid-request loses nothing and the next call asks again.
     pub async fn next_page(&mut self) -> Result<Page> {
+        if self.denied {
+            return Ok(Page {
+                caught_up: true,
+                ..Page::default()
+            });
+        }
         let answer = self
             .client
             .get_log_events()
@@ -111,6 +120,13 @@ impl LogTail {
                     caught_up: true,
                     ..Page::default()
                 });
+            }
+            Err(error) if is_access_denied(&error) => {
+                self.denied = true;
+                return Err(error).step(&format!(
+                    "GetLogEvents {} {}",
+                    self.source.group, self.source.stream
+                ));
             }
             Err(error) => bail!(
                 "GetLogEvents {} {}: {}",

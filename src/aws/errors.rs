@@ -21,6 +21,14 @@ where
     }
 }
 
+/// Whether IAM refused the call (`AccessDeniedException` and the other services' spellings).
+pub fn is_access_denied<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    error_code(error).is_some_and(hints::is_access_denied)
+}
+
 /// One line describing a failed call: `<code>: <message>` from AWS, or the transport failure.
 pub fn describe<E, R>(error: &SdkError<E, R>) -> String
 where

@@ -132,7 +132,15 @@ pub async fn wait_for_stop(
             }
             Wake::Read(index, page) => {
                 let page = page.unwrap_or_else(|error| {
-                    progress.detail(format_args!("reading logs failed, will retry: {error:#}"));
+                    if tails[index].denied {
+                        // Said once: the stream is not read again. The result stands without it.
+                        progress.warn(format!(
+                            "cannot read the logs of container {}, skipping them: {error:#}",
+                            tails[index].source.container
+                        ));
+                    } else {
+                        progress.detail(format_args!("reading logs failed, will retry: {error:#}"));
+                    }
                     Page::default()
                 });
                 let now = Instant::now();

@@ -8,6 +8,7 @@ mod action_slack;
 mod config_errors;
 mod faults;
 mod github_report;
+mod iam;
 mod image_build;
 mod lock_consistency;
 mod plan;
