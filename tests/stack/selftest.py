@@ -544,6 +544,109 @@ def case_ecr() -> str:
     return f"latest = {detail['imageDigest'][:19]}..."
 
 
+def case_lost_answers_and_bursts() -> str:
+    """Faults after the mutation took effect, and bursts longer than any SDK's retries."""
+    key = f"{KEY}-lost"
+    ecs1, ssm1 = client("ecs", key, attempts=1), client("ssm", key, attempts=1)
+    td = register("lost", [{"name": "app", "command": ["sleep", "1"]}])
+    control("POST", "/_standin/behaviour", {"access_key": key, "lost_answer_actions": ["RunTask"],
+                                            "lost_answer_count": 1, "teardown_ms": 0})
+    try:
+        run(td, ecs1, clientToken="lost-1")
+        raise Failed("the lost RunTask answer arrived")
+    except (ConnectionClosedError, EndpointConnectionError, ClientError):
+        pass
+    arn = run(td, ecs1, clientToken="lost-1")  # same token: the task the lost answer started
+    check(len(control("GET", f"/_standin/tasks?access_key={key}")) == 1, "a lost answer started 2 tasks")
+    sent = control("GET", f"/_standin/requests?access_key={key}&action=RunTask")
+    check([r["injected"] for r in sent] == ["lost_answer", None], f"RunTask log {sent}")
+    control("POST", "/_standin/behaviour", {"access_key": key, "lost_answer_actions": ["PutParameter"],
+                                            "lost_answer_mode": "500"})
+    name = f"/selftest/{RUN_ID}/lock"
+    try:
+        ssm1.put_parameter(Name=name, Value="held", Type="String")
+        raise Failed("the lost PutParameter answer arrived")
+    except ClientError as err:
+        check(err.response["ResponseMetadata"]["HTTPStatusCode"] == 500, f"{err.response}")
+    check(ssm1.get_parameter(Name=name)["Parameter"]["Value"] == "held", "PutParameter did not apply")
+    control("POST", "/_standin/behaviour", {"access_key": key, "error_burst": 7, "error_burst_after": 1,
+                                            "actions": ["ListClusters"]})
+    outcomes = []
+    for _ in range(10):
+        try:
+            ecs1.list_clusters()
+            outcomes.append("ok")
+        except ClientError as err:
+            outcomes.append(err.response["Error"]["Code"])
+    check(outcomes == ["ok"] + ["ServerException"] * 7 + ["ok", "ok"], f"error_burst gave {outcomes}")
+    control("DELETE", f"/_standin/behaviour?access_key={key}")
+    wait_stopped(arn, ecs_client=ecs1)
+    return "lost RunTask answer + same token = one task; lost PutParameter applied; burst of 7 in a row"
+
+
+def case_missing_and_tokens() -> str:
+    """DescribeTasks MISSING right after RunTask; clientToken conflicts and expiry."""
+    key = f"{KEY}-tokens"
+    ecs1 = client("ecs", key, attempts=1)
+    td = register("tokens", [{"name": "app", "command": ["sleep", "1"]}])
+    control("POST", "/_standin/behaviour", {"access_key": key, "missing_for_ms": 1500, "teardown_ms": 0})
+    arn = run(td, ecs1, clientToken="tok-a")
+    answer = ecs1.describe_tasks(cluster=CLUSTER, tasks=[arn])
+    check(answer["tasks"] == [] and answer["failures"] == [{"arn": arn, "reason": "MISSING"}],
+          f"not MISSING right after RunTask: {answer['failures']}")
+    time.sleep(1.6)
+    check(len(ecs1.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"]) == 1, "still MISSING after 1.5 s")
+    def again(**kwargs: Any) -> str:  # run() checks a fresh task; a repeated token answers the old one
+        return ecs1.run_task(cluster=CLUSTER, taskDefinition=td, launchType="FARGATE", startedBy="selftest",
+                             networkConfiguration={"awsvpcConfiguration": {"subnets": NETWORK["subnets"][:1]}},
+                             clientToken="tok-a", **kwargs)["tasks"][0]["taskArn"]
+
+    check(again() == arn, "same token + same parameters: another task")
+    try:
+        again(overrides={"containerOverrides": [{"name": "app", "command": ["true"]}]})
+        raise Failed("same token + other parameters was accepted")
+    except ClientError as err:
+        got = (err.response["Error"]["Code"], err.response["ResponseMetadata"]["HTTPStatusCode"],
+               err.response.get("resourceIds"))
+        check(got == ("ConflictException", 400, [arn]), f"conflict answered {got}")
+    control("POST", "/_standin/behaviour", {"access_key": key, "client_token_ttl_seconds": 0.2, "teardown_ms": 0})
+    time.sleep(0.3)
+    other = run(td, ecs1, clientToken="tok-a", overrides={"containerOverrides": [{"name": "app", "command": ["true"]}]})
+    check(other != arn, "an expired token still named the old task")
+    control("DELETE", f"/_standin/behaviour?access_key={key}")
+    for done in (arn, other):
+        wait_stopped(done, ecs_client=ecs1)
+    return "MISSING for 1.5 s; same token = same task; other parameters = ConflictException 400; TTL"
+
+
+def case_iam_denial() -> str:
+    key = f"{KEY}-iam"
+    control("POST", "/_standin/behaviour", {"access_key": key, "deny_actions": [
+        "ecs:RunTask", "logs:GetLogEvents", "ssm:PutParameter", "ec2:DescribeSubnets"]})
+    who = f"arn:aws:sts::123456789012:assumed-role/ecs-migrate-ci/{key}"
+    calls = [
+        (lambda: client("ecs", key, 1).run_task(cluster=CLUSTER, taskDefinition="fam:3"), "ecs:RunTask",
+         "arn:aws:ecs:us-east-1:123456789012:task-definition/fam:3", "AccessDeniedException", 400),
+        (lambda: client("logs", key, 1).get_log_events(logGroupName="/g", logStreamName="s"), "logs:GetLogEvents",
+         "arn:aws:logs:us-east-1:123456789012:log-group:/g:log-stream:s", "AccessDeniedException", 400),
+        (lambda: client("ssm", key, 1).put_parameter(Name="/p/q", Value="v", Type="String"), "ssm:PutParameter",
+         "arn:aws:ssm:us-east-1:123456789012:parameter/p/q", "AccessDeniedException", 400),
+        (lambda: client("ec2", key, 1).describe_subnets(), "ec2:DescribeSubnets", None, "UnauthorizedOperation", 403),
+    ]
+    for call, action, resource, code, status in calls:
+        try:
+            call()
+            raise Failed(f"{action} was not denied")
+        except ClientError as err:
+            e = err.response["Error"]
+            check((e["Code"], err.response["ResponseMetadata"]["HTTPStatusCode"]) == (code, status), f"{action}: {e}")
+            check(f"User: {who} is not authorized to perform: {action}" in e["Message"], e["Message"])
+            check(resource is None or f"on resource: {resource} because" in e["Message"], e["Message"])
+    client("ecs", key, 1).list_clusters()  # not denied
+    control("DELETE", f"/_standin/behaviour?access_key={key}")
+    return "AccessDeniedException (json) / UnauthorizedOperation (ec2) naming caller, action, resource"
+
+
 CASES: list[tuple[str, Callable[[], str]]] = [
     ("a-echo-exit-0", case_echo_exit_0),
     ("b-exit-3", case_exit_3),
@@ -559,6 +662,9 @@ CASES: list[tuple[str, Callable[[], str]]] = [
     ("l-ecr", case_ecr),
     ("o-teardown", case_teardown),
     ("p-late-final-batch", case_late_final_batch),
+    ("s-lost-answers-bursts", case_lost_answers_and_bursts),
+    ("t-missing-and-tokens", case_missing_and_tokens),
+    ("u-iam-denial", case_iam_denial),
 ]
 def case_response_shapes() -> str:
     unique = sorted(set(SHAPE_VIOLATIONS))
