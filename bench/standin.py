@@ -81,7 +81,7 @@ class World:
                                AssumeRolePolicyDocument=ASSUME_ECS_TASKS)["Role"]["Arn"]
         ecs.register_task_definition(
             family=world.family, executionRoleArn=role, networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"], cpu="256", memory="128",
+            requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
             containerDefinitions=[{
                 "name": "app", "image": image, "essential": True,
                 "command": ["sh", "-c", "echo serving; sleep 3600"],

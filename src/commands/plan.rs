@@ -72,6 +72,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         )
         .await;
         preflight::enforce(&findings, |note| eprintln!("warning: {note}"))?;
+    } else {
+        let findings = preflight::without_aws(&request, &prepared.derived.task_definition, None);
+        preflight::enforce(&findings, |note| eprintln!("warning: {note}"))?;
     }
     match global.output {
         OutputFormat::Json => {

@@ -2,6 +2,7 @@
 //! migration needs exists (the cluster, subnets, security groups, log groups, roles), and every
 //! problem is reported at once with its fix, instead of the task failing to start minutes later.
 
+mod fargate;
 mod images;
 
 use anyhow::Result;
@@ -63,6 +64,16 @@ impl Findings {
     }
 }
 
+/// The checks that need no AWS call (ECS's own validation of the task definition: Fargate's
+/// task sizes, `awslogs-region`); `check` makes them too.
+pub fn without_aws(
+    request: &RunTaskRequest,
+    task_definition: &Value,
+    region: Option<&str>,
+) -> Findings {
+    fargate::check(request, task_definition, region)
+}
+
 /// `check_images`: false when ecs-migrate builds the image itself (it does not exist yet).
 pub async fn check(
     clients: &Clients,
@@ -70,7 +81,7 @@ pub async fn check(
     task_definition: &Value,
     check_images: bool,
 ) -> Findings {
-    let mut findings = Findings::default();
+    let mut findings = without_aws(request, task_definition, Some(&clients.region));
     cluster(clients, &request.cluster, &mut findings).await;
     if let Some(network) = &request.network_configuration {
         network_ids(clients, &network.awsvpc_configuration, &mut findings).await;

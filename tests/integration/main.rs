@@ -12,6 +12,7 @@ mod iam;
 mod image_build;
 mod lock_consistency;
 mod plan;
+mod preflight_sizes;
 mod prune;
 mod real_tools;
 mod resilience;

@@ -647,6 +647,62 @@ def case_iam_denial() -> str:
     return "AccessDeniedException (json) / UnauthorizedOperation (ec2) naming caller, action, resource"
 
 
+def refused(call: Callable[[], Any]) -> str:
+    """The ClientException message of a call ECS refuses (Failed if it went through)."""
+    try:
+        call()
+    except ClientError as err:
+        check(err.response["Error"]["Code"] == "ClientException", f"code {err.response['Error']['Code']}")
+        check(err.response["ResponseMetadata"]["HTTPStatusCode"] == 400, "status not 400")
+        return err.response["Error"]["Message"]
+    raise Failed("ECS would refuse this call; the stand-in accepted it")
+
+
+def fargate_td(ecs_client: Any, family: str, cpu: str | None, memory: str | None, **options: str) -> Any:
+    sizes = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v is not None}
+    log = {"logDriver": "awslogs", "options": options or {"awslogs-group": LOG_GROUP, "awslogs-region": REGION}}
+    return ecs_client.register_task_definition(
+        family=f"{family}-{RUN_ID}", requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+        containerDefinitions=[{"name": "app", "image": IMAGE, "logConfiguration": log}], **sizes)
+
+
+def case_fargate_sizes() -> str:
+    message = refused(lambda: fargate_td(ecs, "size", "256", "64"))
+    check(message == "No Fargate configuration exists for given values: 256 CPU, 64 memory. "
+          "See the Amazon ECS documentation for the valid values.", message)
+    for cpu, memory in [("512", "512"), ("1024", "1536"), ("2048", "2048"), ("4096", "32768"), ("8192", "18432")]:
+        refused(lambda: fargate_td(ecs, "size", cpu, memory))
+    check(refused(lambda: fargate_td(ecs, "size", None, "512"))
+          == "Fargate requires that 'cpu' be defined at the task level.", "no cpu")
+    for cpu, memory in [("256", "512"), ("256", "2048"), ("512", "4096"), ("2048", "16384"), ("4096", "30720"),
+                        ("8192", "20480"), ("16384", "40960"), ("1 vCPU", "2 GB")]:
+        fargate_td(ecs, "size", cpu, memory)
+    td = fargate_td(ecs, "size", "256", "512")["taskDefinition"]["taskDefinitionArn"]
+    own = f"{KEY}-sizes"  # its refused RunTask stays out of KEY's request log (m-request-log)
+    over = refused(lambda: run(td, ecs_client=client("ecs", own), overrides={"memory": "4096"}))
+    check(over.startswith("No Fargate configuration exists for given values: 256 CPU, 4096 memory."), over)
+    check(control("GET", f"/_standin/tasks?access_key={own}") == [], "a refused RunTask started a task")
+    key = f"{KEY}-sizes-off"
+    control("POST", "/_standin/behaviour", {"access_key": key, "validate_fargate_sizes": False})
+    try:
+        fargate_td(client("ecs", key), "size-off", "256", "64")
+    finally:
+        control("DELETE", f"/_standin/behaviour?access_key={key}")
+    return "refused 256/64, 512/512...; RunTask overrides checked; switchable per key"
+
+
+def case_awslogs_region() -> str:
+    message = refused(lambda: fargate_td(ecs, "noregion", "256", "512", **{"awslogs-group": LOG_GROUP}))
+    check(message == "Log driver awslogs requires options: awslogs-region", message)
+    key = f"{KEY}-region-off"
+    control("POST", "/_standin/behaviour", {"access_key": key, "require_awslogs_region": False})
+    try:
+        fargate_td(client("ecs", key), "noregion-off", "256", "512", **{"awslogs-group": LOG_GROUP})
+    finally:
+        control("DELETE", f"/_standin/behaviour?access_key={key}")
+    return message
+
+
 CASES: list[tuple[str, Callable[[], str]]] = [
     ("a-echo-exit-0", case_echo_exit_0),
     ("b-exit-3", case_exit_3),
@@ -662,6 +718,8 @@ CASES: list[tuple[str, Callable[[], str]]] = [
     ("l-ecr", case_ecr),
     ("o-teardown", case_teardown),
     ("p-late-final-batch", case_late_final_batch),
+    ("q-fargate-sizes", case_fargate_sizes),
+    ("r-awslogs-region", case_awslogs_region),
     ("s-lost-answers-bursts", case_lost_answers_and_bursts),
     ("t-missing-and-tokens", case_missing_and_tokens),
     ("u-iam-denial", case_iam_denial),

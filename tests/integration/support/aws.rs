@@ -97,15 +97,18 @@ impl World {
 
     /// Registers the app's task definition (Fargate, awsvpc, the web container `app` running
     /// the test image with awslogs) and a service using it; returns the task definition ARN.
-    pub fn app_service(&self, stack: &Stack, memory: i32) -> String {
-        self.app_service_with(stack, memory, Vec::new())
+    /// `container_memory` is the hard limit (MiB) of `app`, which the stand-in enforces (as ECS
+    /// does: the OOM killer fires at it); the task gets 256 CPU with the smallest memory
+    /// Fargate pairs with it that holds the container (see [`fargate_task_memory`]).
+    pub fn app_service(&self, stack: &Stack, container_memory: i32) -> String {
+        self.app_service_with(stack, container_memory, Vec::new())
     }
 
     /// The same with `others` beside `app` in the task definition (sidecars).
     pub fn app_service_with(
         &self,
         stack: &Stack,
-        memory: i32,
+        container_memory: i32,
         others: Vec<ContainerDefinition>,
     ) -> String {
         let (subnets, security_groups) = stack.network();
@@ -129,7 +132,7 @@ impl World {
                 .name("app")
                 .image(&stack.image)
                 .essential(true)
-                .memory(memory)
+                .memory(container_memory)
                 .command("sh")
                 .command("-c")
                 .command("echo serving; sleep 3600")
@@ -151,7 +154,7 @@ impl World {
                 .network_mode(NetworkMode::Awsvpc)
                 .requires_compatibilities(Compatibility::Fargate)
                 .cpu("256")
-                .memory(memory.to_string())
+                .memory(fargate_task_memory(container_memory).to_string())
                 .set_container_definitions(Some(
                     std::iter::once(container)
                         .chain(others)
@@ -243,4 +246,15 @@ impl World {
                 .clone()
         })
     }
+}
+
+/// The task memory (MiB) Fargate accepts with 256 CPU (512, 1024 or 2048) that holds a
+/// container limited to `container_memory`.
+pub fn fargate_task_memory(container_memory: i32) -> i32 {
+    [512, 1024, 2048]
+        .into_iter()
+        .find(|&task| task >= container_memory)
+        .unwrap_or_else(|| {
+            panic!("256 CPU on Fargate has at most 2048 MiB, not {container_memory}")
+        })
 }

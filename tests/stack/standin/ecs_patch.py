@@ -22,7 +22,7 @@ from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import EcsClientException, InvalidParameterException
 
-from . import state, tasks
+from . import state, tasks, validation
 from .models import RealTask
 
 Backend = ecs_models.EC2ContainerServiceBackend
@@ -74,6 +74,7 @@ def run_task(self: Any, cluster_str: str, task_definition_str: str, count: int,
         capacity_provider = max(capacity_provider_strategy,
                                 key=lambda s: (s.get("base", 0), s.get("weight", 0)))["capacityProvider"]
     effective_launch = launch_type or ("FARGATE" if capacity_provider in ("FARGATE", "FARGATE_SPOT") else "EC2")
+    validation.check_run_task(task_definition, overrides, effective_launch)
 
     instance_arn = None
     if effective_launch == "EC2":
@@ -267,3 +268,4 @@ def apply() -> None:
     Backend._calculate_task_resource_requirements = staticmethod(_resource_requirements)
     Response.run_task = response_run_task
     Response.describe_tasks = response_describe_tasks
+    validation.apply()

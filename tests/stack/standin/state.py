@@ -47,6 +47,8 @@ BEHAVIOUR_KEYS = {
     "missing_for_ms": float,
     "client_token_ttl_seconds": float,
     "deny_actions": list,
+    "validate_fargate_sizes": bool,
+    "require_awslogs_region": bool,
 }
 
 
@@ -79,6 +81,8 @@ class Behaviour:
     missing_for_ms: float = 0.0  # DescribeTasks says MISSING this long after RunTask
     client_token_ttl_seconds: float | None = None  # None: 24 h, as ECS
     deny_actions: list[str] | None = None  # IAM: "ecs:RunTask", "logs:GetLogEvents", ...
+    validate_fargate_sizes: bool = True  # ClientException for a cpu/memory pair Fargate lacks
+    require_awslogs_region: bool = True  # ClientException for awslogs without awslogs-region
     set_at: float = field(default_factory=time.time)
     _counters: dict[str, int] = field(default_factory=dict)
 
