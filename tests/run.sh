@@ -4,7 +4,7 @@
 # environment (.stack/env: DOCKER_HOST, ECS_MIGRATE_TEST_ENDPOINT, ...).
 #
 # The stack is stopped on exit only if this invocation started it; a stack that was already
-# up is left running. Under CI=true every missing piece is a failure, never a skip.
+# up is left running. Under CI=true (or 1) every missing piece is a failure, never a skip.
 #
 # Knobs: ECS_MIGRATE_STACK_KEEP=1 leaves a stack this run started running;
 #        ECS_MIGRATE_SKIP_SELFTEST=1 skips the stand-in selftest (refused under CI=true).
@@ -13,8 +13,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PYTHONDONTWRITEBYTECODE=1
+# CI means CI=true or CI=1, in any case; tests/integration/support/stack.rs (in_ci) reads it
+# the same way, so a run this script treats as CI never lets the Rust tests skip.
 ci=false
-[[ "${CI:-}" == true || "${CI:-}" == 1 ]] && ci=true
+ci_value="${CI:-}"
+case "${ci_value,,}" in true | 1) ci=true ;; esac
 
 marker="$(mktemp)"
 cleanup() {

@@ -45,6 +45,8 @@ pub(crate) fn parse(
     path: &Path,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<RawConfig, ConfigError> {
+    // Editors on Windows may start the file with a byte order mark; it is not part of a key.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A first untyped pass reports syntax errors as such (the typed pass would often report a
     // type error first) and finds which variables the values use.
     let document: serde_yaml::Value =

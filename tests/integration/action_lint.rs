@@ -1,6 +1,6 @@
 //! `check-jsonschema` (from the stack's Python venv) validates action.yml against GitHub's
-//! action schema and the example and release workflows against the workflow schema. Under
-//! CI=true a missing checker is a failure.
+//! action schema and the example and release workflows against the workflow schema. In CI
+//! (`CI=true` or `1`) a missing checker is a failure.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,7 +11,7 @@ fn checker() -> Option<PathBuf> {
         .filter(|path| path.exists());
     if found.is_none() {
         assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
+            !crate::support::stack::in_ci(),
             "check-jsonschema is not in the stack's venv (ECS_MIGRATE_TEST_PYTHON): run tests/stack/up.sh"
         );
         eprintln!("skipped: check-jsonschema not installed in the stack's venv");

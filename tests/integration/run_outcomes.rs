@@ -230,12 +230,23 @@ fn a_long_wait_is_not_cut_short_after_100_polls() {
     let stack = require_stack!();
     let world = World::new(&stack, "long-wait");
     world.app_service(&stack, 64);
-    // 4 s at 20 ms is about 200 polls: twice what `aws ecs wait tasks-stopped` allows.
+    // The migration itself waits until the tool has polled more than 100 times (it reads the
+    // stand-in's request log over the host network), so the test holds on any machine speed:
+    // `aws ecs wait tasks-stopped` would have given up by then. The timeout ends a tool that
+    // stopped polling.
+    let polls_seen = format!(
+        "{}/_standin/requests?access_key={}&action=DescribeTasks",
+        stack.endpoint, world.access_key
+    );
+    let command = format!(
+        "sh -c 'until [ $(wget -qO- \"{polls_seen}\" | grep -o DescribeTasks | wc -l) -gt 100 ]; \
+         do sleep 0.2; done; echo finally'"
+    );
     let run = migrate(
         &stack,
         &world,
-        "sh -c 'sleep 4; echo finally'",
-        &["--poll-interval", "20ms"],
+        &command,
+        &["--poll-interval", "20ms", "--timeout", "2m"],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
     let polls = count(&stack.actions(&world.access_key), "DescribeTasks");
@@ -341,12 +352,12 @@ fn adaptive_pacing_shows_the_last_line_within_sixty_calls_a_minute() {
         .filter(|at| *at >= run_task)
         .collect();
     assert!(waits.len() >= 3, "{} calls while waiting", waits.len());
-    for (n, at) in waits.iter().enumerate() {
-        assert!(
-            (n + 1) as f64 <= at - run_task + 0.05,
-            "call {} came {:.2}s after RunTask: more than one a second",
-            n + 1,
-            at - run_task
-        );
-    }
+    // What the wait cost, as the stand-in counted it: at most one call per second of the
+    // wait on average (60 a minute), however fast or slow the machine.
+    let waited = waits.last().unwrap() - run_task;
+    assert!(
+        waits.len() as f64 <= waited.ceil() + 1.0,
+        "{} calls in {waited:.1}s of waiting: more than one a second",
+        waits.len()
+    );
 }

@@ -1,7 +1,9 @@
 //! Property-based fuzzing of the config loader and of `${VAR}` interpolation: any text, and
-//! config-shaped YAML built from the real keys with hostile values, must end in `Ok` or a
-//! `ConfigError` with a message, never a panic, and never a hang (each run is bounded).
+//! config-shaped YAML built from the real keys with hostile values, must end in `Ok` or an
+//! error a user can act on (see `assert_handled`), the same one every time, never a panic or a
+//! hang (each run is bounded); a misspelt key or a document that is not a mapping never loads.
 
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -9,6 +11,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
 use super::load;
+use crate::config::error::OWN_MESSAGE_MARK;
 use crate::config::interpolate::interpolate;
 
 /// Generous for a debug build on a loaded 2-core CI machine; a hang never finishes at all.
@@ -115,10 +118,43 @@ fn config_document() -> impl Strategy<Value = String> {
     prop::collection::vec(entry, 0..8).prop_map(|entries| entries.concat())
 }
 
-fn assert_handled(yaml: &str) {
-    if let Err(error) = load(yaml).and_then(|raw| raw.resolve(None)) {
-        assert!(!error.to_string().is_empty(), "an empty error for {yaml:?}");
+/// Loads and resolves `yaml` as `ecs-migrate.yml`; the error as the user would read it.
+fn outcome(yaml: &str) -> Result<(), String> {
+    load(yaml)
+        .and_then(|raw| raw.resolve(Some(Path::new("ecs-migrate.yml"))))
+        .map(drop)
+        .map_err(|error| error.to_string())
+}
+
+/// What any input must give: the same answer every time, and an error a user can act on: it
+/// names the file, a line that exists, and carries none of the parser's internals (our message
+/// mark, libyaml's ` at line N column M`).
+fn assert_handled(yaml: &str) -> Result<(), String> {
+    let first = outcome(yaml);
+    assert_eq!(first, outcome(yaml), "two answers for {yaml:?}");
+    if let Err(message) = &first {
+        assert!(
+            message.starts_with("ecs-migrate.yml:") && message.len() > "ecs-migrate.yml: ".len(),
+            "{message:?} does not name the file for {yaml:?}"
+        );
+        if let Some(line) = message
+            .strip_prefix("ecs-migrate.yml:")
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|number| number.parse::<usize>().ok())
+        {
+            // libyaml reports an error at the very end of the text on the line after it.
+            let lines = yaml.split('\n').count() + 1;
+            assert!(
+                (1..=lines).contains(&line),
+                "line {line} of a {lines}-line document: {message:?} for {yaml:?}"
+            );
+        }
+        assert!(
+            !message.contains(OWN_MESSAGE_MARK) && !message.contains(" column "),
+            "parser internals in {message:?} for {yaml:?}"
+        );
     }
+    first
 }
 
 #[test]
@@ -126,7 +162,11 @@ fn arbitrary_text_never_panics_the_loader() {
     bounded("arbitrary text", || {
         runner(400)
             .run(&"\\PC{0,200}", |text| {
-                assert_handled(&text);
+                // Text that is not a mapping never loads: a config is `key: value` lines.
+                let loaded = assert_handled(&text);
+                let mapping = serde_yaml::from_str::<serde_yaml::Value>(&text)
+                    .is_ok_and(|value| value.is_mapping() || value.is_null());
+                prop_assert!(mapping || loaded.is_err(), "{text:?} loaded");
                 Ok(())
             })
             .unwrap();
@@ -138,7 +178,12 @@ fn config_shaped_documents_never_panic_the_loader() {
     bounded("config-shaped documents", || {
         runner(600)
             .run(&config_document(), |yaml| {
-                assert_handled(&yaml);
+                // A misspelt key is never ignored: the document is refused.
+                let misspelt = yaml
+                    .lines()
+                    .any(|line| KEYS.iter().any(|key| line.starts_with(&format!("{key}s:"))));
+                let loaded = assert_handled(&yaml);
+                prop_assert!(!misspelt || loaded.is_err(), "{yaml:?} loaded");
                 Ok(())
             })
             .unwrap();

@@ -8,8 +8,18 @@ pub struct Stack {
     pub registry: String,
 }
 
+/// Whether the tests run in CI, where a missing piece of the stack is a failure, never a skip:
+/// `CI` is `true` or `1` (any case), as tests/run.sh reads it. The one place the Rust tests ask.
+pub fn in_ci() -> bool {
+    is_ci_value(std::env::var("CI").ok().as_deref())
+}
+
+fn is_ci_value(value: Option<&str>) -> bool {
+    value.is_some_and(|value| value == "1" || value.eq_ignore_ascii_case("true"))
+}
+
 /// The stack, or `None` (with a note) when it is not running and we are not in CI.
-/// Under `CI=true` a missing stack is a failure, never a silent skip.
+/// In CI (see [`in_ci`]) a missing stack is a failure, never a silent skip.
 pub fn stack() -> Option<Stack> {
     match std::env::var("ECS_MIGRATE_TEST_ENDPOINT") {
         Ok(endpoint) => Some(Stack {
@@ -18,7 +28,7 @@ pub fn stack() -> Option<Stack> {
             registry: std::env::var("ECS_MIGRATE_TEST_REGISTRY")
                 .expect("ECS_MIGRATE_TEST_REGISTRY"),
         }),
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+        Err(_) if in_ci() => {
             panic!(
                 "the test stack is not running (ECS_MIGRATE_TEST_ENDPOINT unset): run tests/run.sh"
             )
@@ -127,4 +137,15 @@ impl Stack {
         };
         (list("subnets"), list("security_groups"))
     }
+}
+
+#[test]
+fn ci_means_true_or_1_in_any_case_as_in_run_sh() {
+    for yes in ["true", "TRUE", "True", "1"] {
+        assert!(is_ci_value(Some(yes)), "CI={yes:?} is CI");
+    }
+    for no in ["", "0", "false", "yes", "2", "truthy", " true"] {
+        assert!(!is_ci_value(Some(no)), "CI={no:?} is not CI");
+    }
+    assert!(!is_ci_value(None));
 }
