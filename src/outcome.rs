@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::failure::exit_code;
 use crate::migration_errors::MigrationError;
+use crate::tools::HalfMigrated;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +66,28 @@ pub struct Outcome {
     /// `failed-migration` (null when the log names none) and is named in `reason`.
     #[serde(rename = "failed-migration", serialize_with = "first_or_null")]
     pub migration_errors: Vec<MigrationError>,
+    /// The migrations the tool's output says are applied (`status`) or this run applied (`run`).
+    pub applied: Option<Vec<String>>,
+    /// The migrations not applied yet, when the output says.
+    pub pending: Option<Vec<String>>,
+    /// `status`: the current version; `run`: `{before, after}`.
+    pub version: Option<Version>,
+    /// A database the tool considers stuck between two versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub half_migrated: Option<HalfMigrated>,
+}
+
+/// The schema version as a result shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Version {
+    /// What `status` read.
+    Current(String),
+    /// What `run` changed; None where the output does not say.
+    Change {
+        before: Option<String>,
+        after: Option<String>,
+    },
 }
 
 impl Outcome {
@@ -86,6 +109,10 @@ impl Outcome {
             duration_seconds: None,
             log_tail: Vec::new(),
             migration_errors: Vec::new(),
+            applied: None,
+            pending: None,
+            version: None,
+            half_migrated: None,
         }
     }
 
@@ -104,6 +131,26 @@ impl Outcome {
         row("image:", self.image.clone());
         row("command:", self.command.as_ref().map(shell_words::join));
         row("exit code:", self.exit_code.map(|code| code.to_string()));
+        row("applied:", self.applied.as_ref().map(|list| listed(list)));
+        row("pending:", self.pending.as_ref().map(|list| listed(list)));
+        row(
+            "version:",
+            self.version.as_ref().map(|version| match version {
+                Version::Current(version) => version.clone(),
+                Version::Change { before, after } => format!(
+                    "{} -> {}",
+                    before.as_deref().unwrap_or("?"),
+                    after.as_deref().unwrap_or("?")
+                ),
+            }),
+        );
+        row(
+            "half-migrated:",
+            self.half_migrated.as_ref().map(|half| {
+                let which = half.migration.as_deref().unwrap_or("a migration");
+                format!("{which} is {} (fix: {})", half.state, half.fix)
+            }),
+        );
         row(
             "failed in:",
             self.failed_migration().map(MigrationError::location),
@@ -133,6 +180,14 @@ impl Outcome {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("an outcome always serializes")
+    }
+}
+
+fn listed(list: &[String]) -> String {
+    if list.is_empty() {
+        "none".to_owned()
+    } else {
+        list.join(", ")
     }
 }
 

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::GitHubArgs;
 use super::image_args::ImageArgs;
-use crate::config::{CommandSpec, RawConfig, RawNetwork, RawReport};
+use crate::config::{CommandSpec, RawCommands, RawConfig, RawNetwork, RawReport};
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
@@ -31,6 +31,18 @@ pub struct MigrationArgs {
     /// Entrypoint override, split like a shell
     #[arg(long)]
     pub entrypoint: Option<String>,
+    /// Migration tool (rails, django, alembic, ..., custom) [default: detected in the working directory]
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Where the migrations live [default: the tool's]
+    #[arg(long)]
+    pub migrations_dir: Option<String>,
+    /// Status command, split like a shell [default: the tool's]
+    #[arg(long)]
+    pub status_command: Option<String>,
+    /// Down command, split like a shell; {steps} and {version} are filled in [default: the tool's]
+    #[arg(long)]
+    pub down_command: Option<String>,
     /// Extra environment variable for the migration container (repeatable)
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub environment: Vec<(String, String)>,
@@ -169,6 +181,15 @@ impl MigrationArgs {
                 pr_comment: self.github.pr_comment,
                 check_run: self.github.check_run,
                 ..RawReport::default()
+            }),
+            tool: self.tool.clone(),
+            migrations_dir: self.migrations_dir.clone(),
+            commands: (self.status_command.is_some() || self.down_command.is_some()).then(|| {
+                RawCommands {
+                    status: self.status_command.clone().map(CommandSpec::Shell),
+                    down: self.down_command.clone().map(CommandSpec::Shell),
+                    ..RawCommands::default()
+                }
             }),
             ..RawConfig::default()
         }

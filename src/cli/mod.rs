@@ -1,6 +1,7 @@
 //! The command line: clap definitions only. Commands receive plain values; nothing past
 //! `commands` sees clap.
 
+mod down_args;
 mod github_args;
 mod image_args;
 mod migration_args;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use down_args::DownArgs;
 pub use github_args::GitHubArgs;
 pub use migration_args::MigrationArgs;
 
@@ -67,6 +69,10 @@ pub enum Command {
     Render(MigrationArgs),
     /// Deregister old revisions of the migration family (never the latest, never one in use)
     Prune(PruneArgs),
+    /// Run the migration tool's read-only status command as a one-off task: applied, pending, version
+    Status(MigrationArgs),
+    /// Roll back through the tool's own down command as a one-off task (needs --yes)
+    Down(DownArgs),
 }
 
 #[derive(Debug, Args)]

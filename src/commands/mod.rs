@@ -1,11 +1,14 @@
 //! One module per subcommand; this one routes to them and holds what they share: finding and
 //! layering the config, and knowing where AWS is.
 
+mod down;
+mod job;
 mod plan;
 mod prepare;
 mod prune;
 mod render;
 mod run;
+mod status;
 mod turn;
 mod verdict;
 
@@ -28,6 +31,8 @@ pub async fn execute(cli: Cli) -> Result<u8> {
         Command::Plan(args) => plan::plan(&cli.global, args).await,
         Command::Render(args) => render::render(&cli.global, args).await,
         Command::Prune(args) => prune::prune(&cli.global, args).await,
+        Command::Status(args) => status::status(&cli.global, args).await,
+        Command::Down(args) => down::down(&cli.global, args).await,
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::aws::Clients;
 use crate::ci::CiContext;
 use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
-use crate::config::Settings;
+use crate::config::{Settings, ToolOrigin};
 use crate::failure::exit_code;
 use crate::image;
 use crate::logs;
@@ -82,6 +82,11 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 "status": Status::Planned,
                 "name": settings.name,
                 "base": prepared.base_origin,
+                "tool": settings.tool.id,
+                "tool-detected": match &settings.tool.origin {
+                    ToolOrigin::Detected(reason) => Some(reason),
+                    ToolOrigin::Configured => None,
+                },
                 "registration": registration,
                 "image-build": image.as_ref().map(image::Located::to_json),
                 "task-definition": redacted(&prepared.derived.task_definition),
@@ -170,6 +175,7 @@ fn plan_text(
         format!("{} ({registration})", prepared.derived.family),
     )?;
     row("container:", prepared.derived.container.clone())?;
+    row("tool:", settings.tool.describe())?;
     row(
         "image:",
         container["image"].as_str().unwrap_or("(none)").to_owned(),

@@ -25,13 +25,26 @@ use crate::task::{
 };
 use crate::taskdef::register_or_reuse;
 
+use super::job::Job;
 use super::prepare::{Prepared, migration_container, prepare, resource_tags};
 use super::turn::{Claim, TOKEN_TAG, Turn, wait_for_turn};
 use super::verdict::judge;
 use super::{aws_target, load_settings};
 
 pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
-    let mut settings = load_settings(global, args)?;
+    let settings = load_settings(global, args)?;
+    run_job(global, args, settings, &Job::Up).await
+}
+
+/// Starts a one-off task of the migration task definition for `job`, waits for it while
+/// streaming its logs, judges and reports it; `run`, `status` and `down` all come through here.
+pub async fn run_job(
+    global: &GlobalArgs,
+    args: &MigrationArgs,
+    mut settings: Settings,
+    job: &Job,
+) -> Result<u8> {
+    let job_command = job.command(&settings)?;
     let ci = CiContext::from_env();
     let progress = Progress::new(&ci, global.verbose > 0);
     let mut signals = Signals::install()?;
@@ -52,6 +65,9 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         &prepared.derived.family,
         tags.clone(),
     )?;
+    if let Some(command) = &job_command {
+        request.overrides = Some(Job::overrides(&prepared.derived.container, command));
+    }
     let findings = preflight::check(
         &clients,
         &request,
@@ -101,15 +117,21 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     outcome.task_definition_arn = Some(registration.arn.clone());
     let container = migration_container(&prepared);
     outcome.image = container["image"].as_str().map(str::to_owned);
-    outcome.command = container["command"].as_array().map(|words| {
-        words
-            .iter()
-            .filter_map(|word| word.as_str().map(str::to_owned))
-            .collect()
+    outcome.command = job_command.clone().or_else(|| {
+        container["command"].as_array().map(|words| {
+            words
+                .iter()
+                .filter_map(|word| word.as_str().map(str::to_owned))
+                .collect()
+        })
     });
 
     request.task_definition = registration.arn.clone();
-    let token = client_token(&registration.arn, &ci);
+    // `status` and `down` must not reuse the migration's token (other overrides: a conflict).
+    let token = match job {
+        Job::Up => client_token(&registration.arn, &ci),
+        other => client_token(&format!("{}#{}", registration.arn, other.name()), &ci),
+    };
     progress.detail(format_args!("RunTask clientToken {token}"));
     request.tags.push(Tag {
         key: TOKEN_TAG.to_owned(),
@@ -121,7 +143,12 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         token: &token,
         run: ci.run.clone(),
     };
-    let mut lock = match wait_for_turn(&clients, &claim, &progress, &mut signals).await? {
+    let turn = if job.takes_lock() {
+        wait_for_turn(&clients, &claim, &progress, &mut signals).await?
+    } else {
+        Turn::Ours(None)
+    };
+    let mut lock = match turn {
         Turn::Ours(lock) => lock,
         Turn::Busy(holder) => {
             outcome.reason = Some(format!(
@@ -144,7 +171,8 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     };
 
     progress.step(format!(
-        "starting the migration task in cluster {}",
+        "starting the {} task in cluster {}",
+        job.name(),
         settings.cluster
     ));
     let started_at = Instant::now();
@@ -239,13 +267,9 @@ pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     if matches!(end, WaitEnd::Ended { .. }) {
         release(lock, &progress).await;
     }
-    judge(
-        &mut outcome,
-        &prepared,
-        end,
-        &settings.report,
-        &kept.into_lines(),
-    );
+    let log = kept.into_lines();
+    judge(&mut outcome, &prepared, end, &settings.report, &log);
+    job.read_output(&settings, &mut outcome, &log);
     Ok(finish(global, &settings, &progress, outcome, &mut github).await)
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{RawBuild, RawConfig, RawImage, RawNetwork, RawReport};
+use super::{RawBuild, RawCommands, RawConfig, RawImage, RawNetwork, RawReport};
 
 impl RawConfig {
     /// Layers `over` (e.g. the CLI flags) on top of `self`, field by field; nested sections and
@@ -38,6 +38,19 @@ impl RawConfig {
             tags: merge_maps(self.tags, over.tags),
             name: over.name.or(self.name),
             report: merge_sections(self.report, over.report, RawReport::merge),
+            tool: over.tool.or(self.tool),
+            migrations_dir: over.migrations_dir.or(self.migrations_dir),
+            commands: merge_sections(self.commands, over.commands, RawCommands::merge),
+        }
+    }
+}
+
+impl RawCommands {
+    fn merge(self, over: RawCommands) -> RawCommands {
+        RawCommands {
+            up: over.up.or(self.up),
+            down: over.down.or(self.down),
+            status: over.status.or(self.status),
         }
     }
 }

@@ -11,6 +11,7 @@ mod scalar;
 mod sections;
 mod settings;
 mod suggest;
+mod tool;
 mod values;
 
 #[cfg(test)]
@@ -21,12 +22,14 @@ use std::path::Path;
 
 pub use error::ConfigError;
 pub use raw::{
-    CommandSpec, RawBuild, RawCapacityProvider, RawConfig, RawImage, RawNetwork, RawReport,
+    CommandSpec, RawBuild, RawCapacityProvider, RawCommands, RawConfig, RawImage, RawNetwork,
+    RawReport,
 };
 pub use settings::{
     BaseSource, BuildSettings, CapacityProvider, ImageSettings, KeepContainers, NetworkSettings,
     OnCancel, OnConflict, ReportSettings, Settings,
 };
+pub use tool::{ToolOrigin, ToolSettings};
 
 /// Reads and interpolates one config file. `lookup` returns an environment variable's value
 /// (the binary passes `|k| std::env::var(k).ok()`; tests pass a map).

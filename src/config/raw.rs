@@ -68,6 +68,24 @@ pub struct RawConfig {
     pub name: Option<String>,
     #[serde(default)]
     pub report: Option<RawReport>,
+    #[serde(default, deserialize_with = "scalar::tool")]
+    pub tool: Option<String>,
+    #[serde(default, deserialize_with = "scalar::text")]
+    pub migrations_dir: Option<String>,
+    #[serde(default)]
+    pub commands: Option<RawCommands>,
+}
+
+/// `commands:`: the tool's up, down and status commands, each overriding the tool's default.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommands {
+    #[serde(default)]
+    pub up: Option<CommandSpec>,
+    #[serde(default)]
+    pub down: Option<CommandSpec>,
+    #[serde(default)]
+    pub status: Option<CommandSpec>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Deserialize)]

@@ -4,6 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use super::tool::RawTool;
 use super::values::{parse_duration, parse_keyword, parse_launch_type};
 use super::{
     BaseSource, CommandSpec, ConfigError, KeepContainers, OnCancel, OnConflict, RawConfig,
@@ -27,7 +28,24 @@ impl RawConfig {
     /// directory that relative paths (`task_definition: taskdef.json`, `build.context`) start from.
     /// An empty string counts as not set, so `${VAR:-}` can switch a key off.
     pub fn resolve(self, source: Option<&Path>) -> Result<Settings, ConfigError> {
+        self.resolve_in(source, Path::new("."))
+    }
+
+    /// [`RawConfig::resolve`], detecting the migration tool (when `tool:` is not set) in the
+    /// checkout at `checkout` rather than the working directory.
+    pub fn resolve_in(
+        self,
+        source: Option<&Path>,
+        checkout: &Path,
+    ) -> Result<Settings, ConfigError> {
         let file = Resolver { source };
+        let raw_tool = RawTool {
+            tool: self.tool,
+            migrations_dir: self.migrations_dir,
+            commands: self.commands,
+            command: self.command,
+        };
+        let (tool, command) = file.tool(raw_tool, checkout)?;
         let cluster = file.required(self.cluster, "cluster", "cluster: <name>", "--cluster")?;
         let service = non_empty(self.service);
         let base = match non_empty(self.task_definition) {
@@ -57,7 +75,7 @@ impl RawConfig {
             service,
             container: non_empty(self.container),
             family: non_empty(self.family),
-            command: file.command("command", self.command)?,
+            command,
             entrypoint: file.command("entrypoint", self.entrypoint)?,
             environment: self.environment.unwrap_or_default(),
             secrets: self.secrets.unwrap_or_default(),
@@ -96,6 +114,7 @@ impl RawConfig {
                     error_pattern,
                 }
             },
+            tool,
         })
     }
 }
@@ -209,7 +228,7 @@ impl Resolver<'_> {
         without_dot_parts(&joined)
     }
 
-    fn command(
+    pub(super) fn command(
         &self,
         key: &str,
         spec: Option<CommandSpec>,

@@ -71,6 +71,17 @@ const KEEP_CONTAINERS: Scalar<Option<String>> = Scalar {
     convert: |text| unless_blank(text, |text| keyword(text, KeepContainers::KEYWORDS)),
 };
 
+const TOOL: Scalar<Option<String>> = Scalar {
+    expecting: "a migration tool's name",
+    convert: |text| {
+        unless_blank(text, |text| {
+            text.parse::<crate::tools::ToolId>()
+                .map(|id| id.as_str().to_owned())
+                .map_err(|unknown| unknown.to_string())
+        })
+    },
+};
+
 const ERROR_PATTERN: Scalar<Option<String>> = Scalar {
     expecting: "a regular expression",
     convert: |text| {
@@ -244,6 +255,7 @@ field_deserializers! {
     on_conflict -> Option<String> = ON_CONFLICT, Option::flatten;
     keep_containers -> Option<String> = KEEP_CONTAINERS, Option::flatten;
     error_pattern -> Option<String> = ERROR_PATTERN, Option::flatten;
+    tool -> Option<String> = TOOL, Option::flatten;
     text_list -> Option<Vec<String>> = TextList { comma_separated: false }, |value| value;
     /// Subnet and security group ids: a list, or one comma-separated string.
     id_list -> Option<Vec<String>> = TextList { comma_separated: true }, |value| value;

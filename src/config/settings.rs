@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::ToolSettings;
 use super::values::parse_keyword;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +46,8 @@ pub struct Settings {
     pub keep_containers: KeepContainers,
     pub tags: BTreeMap<String, String>,
     pub report: ReportSettings,
+    /// The migration tool, how it was chosen, and its down and status commands.
+    pub tool: ToolSettings,
 }
 
 /// Where the task definition to derive the migration's from comes from.

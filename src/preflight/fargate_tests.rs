@@ -21,6 +21,7 @@ fn request(launch_type: Option<&str>, capacity_provider: Option<&str>) -> RunTas
         network_configuration: None,
         started_by: "ecs-migrate".into(),
         tags: Vec::new(),
+        overrides: None,
     }
 }
 

@@ -30,6 +30,9 @@ pub struct RunTaskRequest {
     pub started_by: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// RunTask `overrides` (e.g. `status`/`down` give the migration container another command).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -218,5 +221,6 @@ pub fn run_task_request(
         }),
         started_by: STARTED_BY.to_owned(),
         tags,
+        overrides: None,
     })
 }

@@ -7,6 +7,7 @@ mod merge;
 mod resolve;
 mod robustness;
 mod sources;
+mod tool;
 
 use std::path::Path;
 
@@ -37,8 +38,12 @@ fn load_error(yaml: &str) -> String {
         .to_string()
 }
 
+/// Resolved as if run from an empty checkout (no tool to detect), whatever the working directory.
 fn resolve(yaml: &str) -> Result<Settings, ConfigError> {
-    load(yaml)?.resolve(Some(Path::new("ecs-migrate.yml")))
+    load(yaml)?.resolve_in(
+        Some(Path::new("ecs-migrate.yml")),
+        Path::new("/nonexistent-checkout"),
+    )
 }
 
 fn settings(yaml: &str) -> Settings {

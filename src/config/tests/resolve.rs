@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::config::{
     BaseSource, BuildSettings, ImageSettings, KeepContainers, OnCancel, OnConflict, ReportSettings,
+    ToolOrigin, ToolSettings,
 };
 
 #[test]
@@ -48,6 +49,12 @@ fn a_minimal_file_gets_every_default() {
                 slack_webhook: None,
                 path_map: BTreeMap::new(),
                 error_pattern: None,
+            },
+            tool: ToolSettings {
+                origin: ToolOrigin::Detected(
+                    "no migration tool recognised in the checkout".to_owned()
+                ),
+                ..ToolSettings::default()
             },
         }
     );

@@ -1,0 +1,104 @@
+//! What a one-off task of the migration task definition is for: the migration itself (`run`),
+//! the tool's read-only status (`status`) or its down command (`down`). All three start, wait
+//! and judge the task the same way (run.rs); this module holds what differs: the command given
+//! to the migration container, whether the migration lock is taken, and how the tool's output is
+//! read into the result.
+
+use anyhow::Result;
+
+use crate::config::Settings;
+use crate::failure::usage;
+use crate::outcome::{Outcome, Status, Version};
+use crate::tools::{self, DownTarget};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// The migration: the task definition's own command (`command`, or the tool's up command).
+    Up,
+    /// The tool's status command. Read-only, so it takes no lock: a status while a migration
+    /// runs is useful, and must not wait for it.
+    Status,
+    /// The tool's down command. Takes the lock like `run`.
+    Down(DownTarget),
+}
+
+impl Job {
+    /// The word used in messages and the RunTask client token.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Job::Up => "migration",
+            Job::Status => "status",
+            Job::Down(_) => "down",
+        }
+    }
+
+    pub fn takes_lock(&self) -> bool {
+        !matches!(self, Job::Status)
+    }
+
+    /// The command that replaces the migration container's (None: the task definition's own).
+    /// An error is a usage error (exit 2): nothing was started.
+    pub fn command(&self, settings: &Settings) -> Result<Option<Vec<String>>> {
+        let tool = &settings.tool;
+        match self {
+            Job::Up => Ok(None),
+            Job::Status => tool.status_command().map(Some).map_err(usage),
+            Job::Down(target) => tool.down_command(target).map(Some).map_err(usage),
+        }
+    }
+
+    /// RunTask `overrides` giving the migration container `command`.
+    pub fn overrides(container: &str, command: &[String]) -> serde_json::Value {
+        serde_json::json!({
+            "containerOverrides": [{ "name": container, "command": command }]
+        })
+    }
+
+    /// Reads what the tool's output says into the result: applied, pending, version, and a
+    /// half-migrated database (named in the reason, with the tool's fix as the hint).
+    pub fn read_output(&self, settings: &Settings, outcome: &mut Outcome, log: &[String]) {
+        let tool = tools::tool(settings.tool.id);
+        if settings.tool.id == tools::ToolId::Custom && *self == Job::Up {
+            return;
+        }
+        let lines: Vec<&str> = log.iter().map(String::as_str).collect();
+        let half = tool.half_migrated(&lines);
+        match self {
+            Job::Up => {
+                let applied = tool.applied_by_up(&lines);
+                outcome.version = Some(Version::Change {
+                    before: None,
+                    after: applied.last().cloned(),
+                });
+                outcome.applied = Some(applied);
+                outcome.half_migrated = half;
+            }
+            Job::Status if outcome.status == Status::Succeeded => {
+                let report = tool.parse_status(&lines);
+                outcome.applied = Some(report.applied);
+                outcome.pending = Some(report.pending);
+                outcome.version = report.version.map(Version::Current);
+                outcome.half_migrated = report.half_migrated.or(half);
+            }
+            Job::Status | Job::Down(_) => outcome.half_migrated = half,
+        }
+        if let Some(half) = &outcome.half_migrated {
+            let which = half
+                .migration
+                .as_deref()
+                .map_or_else(String::new, |name| format!(" at {name}"));
+            let named = format!(
+                "the database is half-migrated ({} {}{which})",
+                settings.tool.id, half.state
+            );
+            outcome.reason = Some(match outcome.reason.take() {
+                Some(reason) => format!("{reason}; {named}"),
+                None => named,
+            });
+            outcome.hint = Some(format!(
+                "look at the database, then run `{}` to mark it fixed",
+                half.fix
+            ));
+        }
+    }
+}
