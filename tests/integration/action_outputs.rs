@@ -147,11 +147,13 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
 
     let raw = std::fs::read_to_string(files.output_path()).unwrap();
     assert!(raw.starts_with("earlier=kept\n"), "{raw}");
-    let delimiters: Vec<&str> = raw
-        .lines()
-        .filter_map(|line| line.split_once("<<").map(|(_, delimiter)| delimiter))
-        .collect();
-    assert_eq!(delimiters.len(), 7, "{raw}");
+    let (names, delimiters): (Vec<&str>, Vec<&str>) =
+        raw.lines().filter_map(|line| line.split_once("<<")).unzip();
+    assert_eq!(
+        names,
+        declared_outputs(),
+        "every output of action.yml, once, in order\n{raw}"
+    );
     for delimiter in &delimiters {
         let hex = delimiter
             .strip_prefix("ghadelimiter_")
@@ -162,7 +164,7 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
         );
     }
     let distinct: std::collections::BTreeSet<_> = delimiters.iter().collect();
-    assert_eq!(distinct.len(), 7, "delimiters repeat: {raw}");
+    assert_eq!(distinct.len(), delimiters.len(), "delimiters repeat: {raw}");
 
     let outputs = files.outputs();
     assert_eq!(outputs["earlier"], "kept");
@@ -175,6 +177,10 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     assert!(
         outputs["duration-seconds"].parse::<u64>().is_ok(),
         "{outputs:?}"
+    );
+    assert_eq!(
+        outputs["failed-migration"], "",
+        "a plain exit 3 names no migration"
     );
 
     let error_line = run
@@ -308,4 +314,17 @@ fn a_bad_input_names_itself_and_exits_2_before_any_aws_call() {
             .contains("::error title=ecs-migrate could not finish::input `dry-run`")
     );
     assert!(stack.actions(&world.access_key).is_empty());
+}
+
+/// The output names action.yml declares, in its order.
+fn declared_outputs() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml");
+    let action: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    action["outputs"]
+        .as_mapping()
+        .expect("action.yml outputs")
+        .keys()
+        .map(|name| name.as_str().expect("output name").to_owned())
+        .collect()
 }
