@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 pub(super) const DURATION_EXAMPLES: &str = "use e.g. 90s, 15m, 1h30m";
+const MAX_DURATION_MILLIS: u64 = 365 * 86_400_000;
 pub(super) const LAUNCH_TYPES: [&str; 3] = ["FARGATE", "EC2", "EXTERNAL"];
 
 /// Parses `1h30m`, `90s`, `500ms`, `2d`: whole numbers with a unit, largest first or not, and
@@ -42,6 +43,13 @@ pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     if millis == 0 {
         return Err(format!(
             "duration {text:?} must be longer than zero ({DURATION_EXAMPLES})"
+        ));
+    }
+    // A deadline is `now + duration`: past a year it is a typo, and near u64::MAX it would
+    // overflow the clock.
+    if millis > MAX_DURATION_MILLIS {
+        return Err(format!(
+            "duration {text:?} is longer than a year ({DURATION_EXAMPLES})"
         ));
     }
     Ok(Duration::from_millis(millis))
@@ -135,6 +143,8 @@ mod tests {
             "1.5h",
             "-1s",
             "99999999999999999999s",
+            "18446744073709551615ms",
+            "366d",
             "1h!",
             "１h",
         ] {
