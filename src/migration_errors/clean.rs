@@ -10,7 +10,7 @@ use regex::Regex;
 const MAX_PREFIXES: usize = 3;
 
 /// The line without colour escapes, a trailing `\r`, and the runner prefixes in front of it.
-pub(super) fn line(raw: &str) -> String {
+pub(crate) fn line(raw: &str) -> String {
     let mut text = without_escapes(raw.trim_end_matches(['\r', '\n']));
     for _ in 0..MAX_PREFIXES {
         match strip_prefix(&text) {

@@ -5,7 +5,7 @@
 //! Pure: lines in, [`MigrationError`]s out. Container paths are rewritten to repository paths with
 //! `report.path_map`; [`locate`] can then find files that a tool names only by version.
 
-mod clean;
+pub(crate) mod clean;
 mod flyway;
 mod go;
 mod js_stack;

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::plain;
+use super::output::{captured, plain};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv,
@@ -53,14 +53,7 @@ impl MigrationTool for Alembic {
     }
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
-        lines
-            .iter()
-            .filter_map(|line| {
-                RUNNING_UPGRADE
-                    .captures(&plain(line))
-                    .map(|found| found[1].to_owned())
-            })
-            .collect()
+        captured(lines, &RUNNING_UPGRADE)
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::plain;
+use super::output::{captured, plain};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv,
@@ -73,14 +73,7 @@ impl MigrationTool for Django {
     }
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
-        lines
-            .iter()
-            .filter_map(|line| {
-                APPLIED
-                    .captures(&plain(line))
-                    .map(|found| found[1].to_owned())
-            })
-            .collect()
+        captured(lines, &APPLIED)
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {

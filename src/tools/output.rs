@@ -5,20 +5,29 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-static ANSI: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]").expect("valid regex"));
-
 /// Go's `log` prefix (`2024/01/12 11:55:18 `), printed by goose and golang-migrate.
 static GO_LOG_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? ").expect("valid regex")
 });
 
-/// The line without colour codes, carriage returns and trailing blanks.
+/// The line as the tool printed it (without colour codes and the prefixes CI runners and log
+/// collectors add: the same cleaning the failure recognisers use) and without trailing blanks.
 pub fn plain(line: &str) -> String {
-    let without_colour = ANSI.replace_all(line, "");
-    without_colour
-        .trim_end_matches(['\r', ' ', '\t'])
+    crate::migration_errors::clean::line(line)
+        .trim_end_matches([' ', '\t'])
         .to_owned()
+}
+
+/// The first capture group of `pattern` in every line that matches it, in order.
+pub fn captured(lines: &[&str], pattern: &Regex) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            pattern
+                .captures(&plain(line))
+                .map(|found| found[1].to_owned())
+        })
+        .collect()
 }
 
 /// [`plain`], also without a Go `log` timestamp prefix.

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::plain;
+use super::output::{captured, plain};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
     StatusReport, ToolId, argv,
@@ -55,14 +55,7 @@ impl MigrationTool for Prisma {
     }
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
-        let applying: Vec<String> = lines
-            .iter()
-            .filter_map(|line| {
-                APPLYING
-                    .captures(&plain(line))
-                    .map(|found| found[1].to_owned())
-            })
-            .collect();
+        let applying: Vec<String> = captured(lines, &APPLYING);
         if !applying.is_empty() {
             return applying;
         }

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::plain;
+use super::output::{captured, plain};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv, one_step_only,
@@ -60,14 +60,7 @@ impl MigrationTool for Sequelize {
     }
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
-        lines
-            .iter()
-            .filter_map(|line| {
-                MIGRATED
-                    .captures(&plain(line))
-                    .map(|found| found[1].to_owned())
-            })
-            .collect()
+        captured(lines, &MIGRATED)
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {

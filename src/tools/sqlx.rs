@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::plain;
+use super::output::{captured, plain};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
     StatusReport, ToolId,
@@ -98,14 +98,7 @@ impl MigrationTool for Sqlx {
     }
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
-        lines
-            .iter()
-            .filter_map(|line| {
-                APPLIED
-                    .captures(&plain(line))
-                    .map(|found| found[1].to_owned())
-            })
-            .collect()
+        captured(lines, &APPLIED)
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {

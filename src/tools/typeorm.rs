@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::plain;
+use super::output::{captured, plain};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv, one_step_only,
@@ -97,14 +97,7 @@ impl MigrationTool for Typeorm {
     }
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
-        lines
-            .iter()
-            .filter_map(|line| {
-                EXECUTED
-                    .captures(&plain(line))
-                    .map(|found| found[1].to_owned())
-            })
-            .collect()
+        captured(lines, &EXECUTED)
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
