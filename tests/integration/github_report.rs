@@ -5,34 +5,9 @@ use serde_json::json;
 
 use crate::support::actions::{MERGE_SHA, PR_HEAD, TOKEN, actions_env, pull_request_event};
 use crate::support::aws::World;
-use crate::support::binary::{Run, against_with_env};
+use crate::support::binary::{against_with_env, migrate_with_env};
 use crate::support::fake_github::FakeGitHub;
-use crate::support::stack::{Stack, require_stack};
-
-/// `ecs-migrate run --name db` of `world`'s service with `command`, JSON result.
-fn migrate(stack: &Stack, world: &World, command: &str, env: &[(String, String)]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let env: Vec<(&str, &str)> = env
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    let args = [
-        "run",
-        "--output",
-        "json",
-        "--name",
-        "db",
-        "--poll-interval",
-        "250ms",
-        "--cluster",
-        &world.cluster,
-        "--service",
-        &world.service,
-        "--command",
-        command,
-    ];
-    against_with_env(stack, &world.access_key, dir.path(), &args, &env)
-}
+use crate::support::stack::require_stack;
 
 #[test]
 fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
@@ -43,10 +18,11 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
     let dir = tempfile::tempdir().unwrap();
     let env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
 
-    let first = migrate(
+    let first = migrate_with_env(
         &stack,
         &world,
         "sh -c 'echo applying 0042_users; echo done'",
+        &["--name", "db"],
         &env,
     );
     assert_eq!(first.code, 0, "{}", first.transcript());
@@ -78,10 +54,11 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
     );
     assert!(body.contains("/actions/runs/4242"), "{body}");
 
-    let second = migrate(
+    let second = migrate_with_env(
         &stack,
         &world,
         "sh -c 'echo applying 0043_orders; exit 3'",
+        &["--name", "db"],
         &env,
     );
     assert_eq!(second.code, 1, "{}", second.transcript());
@@ -171,7 +148,7 @@ fn on_push_the_commit_s_pr_is_found_and_its_sticky_comment_past_100_comments() {
         json!({"ref": "refs/heads/feature"}),
     );
 
-    let run = migrate(&stack, &world, "sh -c 'echo ok'", &env);
+    let run = migrate_with_env(&stack, &world, "sh -c 'echo ok'", &["--name", "db"], &env);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let lookups = fake.requests_of("repos/list-pull-requests-associated-with-commit");
     assert_eq!(lookups.len(), 1);
@@ -217,7 +194,7 @@ fn a_403_is_a_warning_naming_the_permission_and_keeps_the_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
 
-    let succeeded = migrate(&stack, &world, "sh -c 'echo ok'", &env);
+    let succeeded = migrate_with_env(&stack, &world, "sh -c 'echo ok'", &["--name", "db"], &env);
     assert_eq!(succeeded.code, 0, "{}", succeeded.transcript());
     assert_eq!(succeeded.json()["status"], "succeeded");
     assert!(
@@ -230,7 +207,7 @@ fn a_403_is_a_warning_naming_the_permission_and_keeps_the_exit_code() {
         "{}",
         succeeded.transcript()
     );
-    let failed = migrate(&stack, &world, "sh -c 'exit 5'", &env);
+    let failed = migrate_with_env(&stack, &world, "sh -c 'exit 5'", &["--name", "db"], &env);
     assert_eq!(failed.code, 1, "{}", failed.transcript());
     assert_eq!(failed.json()["exit-code"], 5);
     fake.assert_no_problems();
@@ -246,7 +223,7 @@ fn without_a_token_reporting_is_skipped_with_one_line() {
     let mut env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
     env.retain(|(name, _)| name != "GITHUB_TOKEN");
 
-    let run = migrate(&stack, &world, "sh -c 'echo ok'", &env);
+    let run = migrate_with_env(&stack, &world, "sh -c 'echo ok'", &["--name", "db"], &env);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let skipped: Vec<&str> = run
         .stderr
@@ -288,7 +265,7 @@ fn codebuild_posts_the_comment_and_commit_statuses_linked_to_the_build() {
     .map(|(name, value)| (name.to_owned(), value.to_owned()))
     .collect();
 
-    let run = migrate(&stack, &world, "sh -c 'exit 2'", &env);
+    let run = migrate_with_env(&stack, &world, "sh -c 'exit 2'", &["--name", "db"], &env);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(fake.comments(31).len(), 1);
     assert!(fake.requests_of("checks/create").is_empty());
@@ -327,7 +304,7 @@ fn a_github_app_reports_with_an_installation_token_of_the_repository() {
     env.push(("GITHUB_APP_ID".into(), "123456".into()));
     env.push(("GITHUB_APP_PRIVATE_KEY".into(), key.into()));
 
-    let run = migrate(&stack, &world, "sh -c 'echo ok'", &env);
+    let run = migrate_with_env(&stack, &world, "sh -c 'echo ok'", &["--name", "db"], &env);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let requests = fake.requests();
     let operations: Vec<&str> = requests

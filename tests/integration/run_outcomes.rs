@@ -4,29 +4,8 @@
 use serde_json::json;
 
 use crate::support::aws::World;
-use crate::support::binary::{Run, against};
-use crate::support::stack::{Stack, require_stack};
-
-/// Runs the migration of `world`'s service with `command` and extra flags, JSON result.
-fn migrate(stack: &Stack, world: &World, command: &str, extra: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "run",
-        "--output",
-        "json",
-        "--cluster",
-        &world.cluster,
-        "--service",
-        &world.service,
-        "--command",
-        command,
-    ];
-    if !extra.contains(&"--poll-interval") {
-        args.extend_from_slice(&["--poll-interval", "250ms"]);
-    }
-    args.extend_from_slice(extra);
-    against(stack, &world.access_key, dir.path(), &args)
-}
+use crate::support::binary::migrate;
+use crate::support::stack::require_stack;
 
 fn count(actions: &[String], name: &str) -> usize {
     actions.iter().filter(|action| *action == name).count()

@@ -7,28 +7,11 @@ use aws_sdk_ecs::types::ContainerDefinition;
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{Run, against};
+use crate::support::binary::{Run, migrate};
 use crate::support::stack::{Stack, require_stack};
 
 /// A teardown long enough that a tool waiting for STOPPED is still waiting when ours is done.
 const LONG_TEARDOWN_MS: u64 = 10_000;
-
-fn migrate(stack: &Stack, world: &World, command: &str, extra: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "run",
-        "--output",
-        "json",
-        "--cluster",
-        &world.cluster,
-        "--service",
-        &world.service,
-        "--command",
-        command,
-    ];
-    args.extend_from_slice(extra);
-    against(stack, &world.access_key, dir.path(), &args)
-}
 
 /// The one task the test's key started, as the stand-in sees it now.
 fn the_task(stack: &Stack, world: &World) -> Value {

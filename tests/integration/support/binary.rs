@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
+use super::aws::World;
 use super::stack::Stack;
 
 pub struct Run {
@@ -69,6 +70,43 @@ pub fn against_with_env(
 ) -> Run {
     let mut command = aws_command(stack, access_key, dir, args, env);
     Run::from(command.output().expect("run ecs-migrate"))
+}
+
+/// `ecs-migrate run --output json` of `world`'s service with `command` in a scratch directory,
+/// as `world`'s access key, with `extra` flags (and `--poll-interval 250ms` unless they set one).
+pub fn migrate(stack: &Stack, world: &World, command: &str, extra: &[&str]) -> Run {
+    migrate_with_env(stack, world, command, extra, &[])
+}
+
+/// [`migrate`] with extra environment variables (e.g. a GitHub Actions run).
+pub fn migrate_with_env(
+    stack: &Stack,
+    world: &World,
+    command: &str,
+    extra: &[&str],
+    env: &[(String, String)],
+) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "run",
+        "--output",
+        "json",
+        "--cluster",
+        &world.cluster,
+        "--service",
+        &world.service,
+        "--command",
+        command,
+    ];
+    if !extra.contains(&"--poll-interval") {
+        args.extend_from_slice(&["--poll-interval", "250ms"]);
+    }
+    args.extend_from_slice(extra);
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    against_with_env(stack, &world.access_key, dir.path(), &args, &env)
 }
 
 /// Starts `ecs-migrate <args>` in the background; collect it with [`collect`].
