@@ -22,5 +22,6 @@ fn liquibase_applies_reruns_and_names_the_broken_changeset() {
         check_sql: (WIDGET_COLUMNS, "id,name,price_cents"),
         failed_file: "db/changelog/changes/003-backfill-widget-prices.sql",
         failed_line: None,
+        migrations: &[],
     });
 }

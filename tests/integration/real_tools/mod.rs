@@ -5,6 +5,7 @@
 //! annotated on the check run.
 
 mod java;
+mod knowledge;
 mod node_compiled;
 mod python_ruby;
 
@@ -34,6 +35,9 @@ pub struct ToolApp {
     pub failed_file: &'static str,
     /// Its line, where the tool's output names one.
     pub failed_line: Option<u32>,
+    /// The good migrations as the tool names them, in order. When given, `status`, the run's
+    /// `applied`/`version` and `down` are checked too (see `knowledge`).
+    pub migrations: &'static [&'static str],
 }
 
 /// Good migrations, a rerun, then the broken one; see the module doc.
@@ -70,6 +74,10 @@ pub fn exercise(app: &ToolApp) {
         ],
     };
 
+    let knows = !app.migrations.is_empty();
+    if knows {
+        knowledge::status_before(&project, app);
+    }
     let first = project.run("1111111111111111111111111111111111111111", &[]);
     assert_eq!(
         first.code,
@@ -95,6 +103,10 @@ pub fn exercise(app: &ToolApp) {
     let (sql, expected) = app.check_sql;
     assert_eq!(database.value(sql), expected, "{}: {sql}", app.app);
     first.assert_hides(&database.url());
+    if knows {
+        knowledge::after_run(&project, app, &first.json());
+        knowledge::down_one_step(&project, app);
+    }
 
     let rerun = project.run("1111111111111111111111111111111111111111", &[]);
     assert_eq!(
@@ -177,6 +189,11 @@ struct Project<'a> {
 impl Project<'_> {
     /// `ecs-migrate run --output json` of commit `sha` (the image tag), as CI would run it.
     fn run(&self, sha: &str, extra: &[(String, String)]) -> Run {
+        self.command(sha, &["run", "--output", "json"], extra)
+    }
+
+    /// `ecs-migrate <args>` of commit `sha`.
+    fn command(&self, sha: &str, args: &[&str], extra: &[(String, String)]) -> Run {
         let mut env: Vec<(&str, &str)> = self
             .env
             .iter()
@@ -184,13 +201,7 @@ impl Project<'_> {
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
         env.push(("GITHUB_SHA", sha));
-        against_with_env(
-            self.stack,
-            &self.world.access_key,
-            self.dir,
-            &["run", "--output", "json"],
-            &env,
-        )
+        against_with_env(self.stack, &self.world.access_key, self.dir, args, &env)
     }
 }
 

@@ -25,6 +25,10 @@ fn knex_applies_reruns_and_names_the_broken_migration() {
         // relative to the knexfile's migrations directory; the SQL error has no line.
         failed_file: "migrations/20240103120000_backfill_widget_prices.js",
         failed_line: None,
+        migrations: &[
+            "20240101120000_create_widgets.js",
+            "20240102120000_add_price_to_widgets.js",
+        ],
     });
 }
 
@@ -45,6 +49,7 @@ fn sequelize_applies_reruns_and_names_the_broken_migration() {
         // `ERROR: column "list_price" does not exist`: no line.
         failed_file: "migrations/20240103120000-backfill-widget-prices.js",
         failed_line: None,
+        migrations: &[],
     });
 }
 
@@ -62,6 +67,7 @@ fn typeorm_applies_reruns_and_names_the_broken_migration() {
         // (/app/migrations/1704283200000-BackfillWidgetPrices.js:6:5)`.
         failed_file: "migrations/1704283200000-BackfillWidgetPrices.js",
         failed_line: Some(6),
+        migrations: &[],
     });
 }
 
@@ -79,6 +85,10 @@ fn dbmate_applies_reruns_and_names_the_broken_migration() {
         // `Error: line: 5, column: 8, position: 161: pq: column "list_price" does not exist`.
         failed_file: "db/migrations/20240103120000_backfill_widget_prices.sql",
         failed_line: Some(5),
+        migrations: &[
+            "20240101120000_create_widgets.sql",
+            "20240102120000_add_price_to_widgets.sql",
+        ],
     });
 }
 
@@ -96,5 +106,6 @@ fn sqlx_applies_reruns_and_names_the_broken_migration() {
         // column "list_price" does not exist`: the version only, no line.
         failed_file: "migrations/20240103120000_backfill_widget_prices.sql",
         failed_line: None,
+        migrations: &["20240101120000", "20240102120000"],
     });
 }

@@ -18,6 +18,7 @@ fn alembic_applies_reruns_and_names_the_broken_revision() {
         check_sql: (WIDGET_COLUMNS, "id,name,price_cents"),
         failed_file: "alembic/versions/0003_backfill_widget_sku.py",
         failed_line: Some(19),
+        migrations: &["0001", "0002"],
     });
 }
 
@@ -33,6 +34,7 @@ fn django_applies_reruns_and_names_the_broken_data_migration() {
         check_sql: (WIDGET_COLUMNS, "created_at,id,name,price_cents"),
         failed_file: "inventory/migrations/0003_backfill_widget_names.py",
         failed_line: Some(6),
+        migrations: &[],
     });
 }
 
@@ -48,5 +50,6 @@ fn rails_applies_reruns_and_names_the_broken_migration() {
         check_sql: (WIDGET_COLUMNS, "created_at,id,name,price_cents,updated_at"),
         failed_file: "db/migrate/20240521094702_backfill_widget_skus.rb",
         failed_line: Some(4),
+        migrations: &["20240502101240", "20240509160311"],
     });
 }
