@@ -55,12 +55,54 @@ impl CiContext {
         }
     }
 
-    pub fn from_env() -> Self {
-        Self::detect(&|name| std::env::var(name).ok())
+    /// This process's CI context, read from the environment once and shared by every step
+    /// (workflow commands, reports, tags), so they can never disagree about where they run.
+    pub fn current() -> &'static Self {
+        static CURRENT: std::sync::OnceLock<CiContext> = std::sync::OnceLock::new();
+        CURRENT.get_or_init(|| Self::detect(&|name| std::env::var(name).ok()))
     }
 
     /// Plain one-line progress instead of a spinner: any CI, or stderr not a terminal.
     pub fn is_ci(&self) -> bool {
         self.runner != Runner::Local || std::env::var_os("CI").is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(vars: &[(&str, &str)]) -> CiContext {
+        CiContext::detect(&|name| {
+            vars.iter()
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn each_runner_names_its_own_commit() {
+        let actions = context(&[("GITHUB_ACTIONS", "true"), ("GITHUB_SHA", "abc")]);
+        assert_eq!(
+            (actions.runner, actions.commit.as_deref()),
+            (Runner::GitHubActions, Some("abc"))
+        );
+        let codebuild = context(&[
+            ("CODEBUILD_BUILD_ID", "p:1"),
+            ("CODEBUILD_RESOLVED_SOURCE_VERSION", "def"),
+            ("GITHUB_SHA", "abc"),
+        ]);
+        assert_eq!(
+            (codebuild.runner, codebuild.commit.as_deref()),
+            (Runner::CodeBuild, Some("def"))
+        );
+        let local = context(&[
+            ("GITHUB_SHA", "abc"),
+            ("CODEBUILD_RESOLVED_SOURCE_VERSION", "def"),
+        ]);
+        assert_eq!(
+            (local.runner, local.commit.as_deref()),
+            (Runner::Local, Some("abc"))
+        );
     }
 }

@@ -55,7 +55,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         }
         None => "register a new revision unless the latest ACTIVE one is identical".to_owned(),
     };
-    let ci = CiContext::from_env();
+    let ci = CiContext::current();
     let request = run_task_request(
         &settings,
         prepared.service.as_ref(),

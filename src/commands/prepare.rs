@@ -45,7 +45,7 @@ pub async fn prepare(settings: &Settings, clients: Option<&Clients>) -> Result<P
         }
     };
     let derived = derive(&base, &overrides(settings))?;
-    let github_actions = CiContext::from_env().runner == Runner::GitHubActions;
+    let github_actions = CiContext::current().runner == Runner::GitHubActions;
     redact::announce(&derived.task_definition, github_actions);
     Ok(Prepared {
         base_origin,

@@ -45,7 +45,7 @@ pub async fn run_job(
     job: &Job,
 ) -> Result<u8> {
     let job_command = job.command(&settings)?;
-    let ci = CiContext::from_env();
+    let ci = CiContext::current();
     let progress = Progress::new(&ci, global.verbose > 0);
     let mut signals = Signals::install()?;
     let clients = Clients::connect(&aws_target(global)).await?;

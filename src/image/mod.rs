@@ -12,6 +12,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::aws::Clients;
+use crate::ci::CiContext;
 use crate::config::{BuildSettings, Settings};
 use crate::failure::usage;
 use crate::outcome::{Outcome, Status};
@@ -59,7 +60,7 @@ pub async fn locate(
         return Ok(None);
     };
     let lookup = |name: &str| std::env::var(name).ok();
-    let revision = revision::detect(&build.context, &lookup).await;
+    let revision = revision::detect(&build.context, CiContext::current().commit.as_deref()).await;
     let tag = revision::choose_tag(settings.image.tag.as_deref(), &revision, &build.context)?;
     let uri = match ecr::repository_uri(&clients.ecr, repository).await? {
         Some(uri) => Some(uri),

@@ -16,17 +16,12 @@ pub struct Revision {
     pub dirty: bool,
 }
 
-/// `GITHUB_SHA`, else `CODEBUILD_RESOLVED_SOURCE_VERSION`.
-pub fn commit_from_ci(lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    ["GITHUB_SHA", "CODEBUILD_RESOLVED_SOURCE_VERSION"]
-        .iter()
-        .find_map(|name| lookup(name).filter(|value| !value.trim().is_empty()))
-}
-
-pub async fn detect(context: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Revision {
-    if let Some(commit) = commit_from_ci(lookup) {
+/// `ci_commit` is the commit CI names ([`crate::ci::CiContext::commit`]); git is asked only
+/// without one.
+pub async fn detect(context: &Path, ci_commit: Option<&str>) -> Revision {
+    if let Some(commit) = ci_commit.map(str::trim).filter(|commit| !commit.is_empty()) {
         return Revision {
-            commit: Some(commit),
+            commit: Some(commit.to_owned()),
             dirty: false,
         };
     }
@@ -135,14 +130,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn github_sha_wins_over_codebuild() {
-        let lookup = |name: &str| match name {
-            "GITHUB_SHA" => Some("abc".to_owned()),
-            "CODEBUILD_RESOLVED_SOURCE_VERSION" => Some("def".to_owned()),
-            _ => None,
-        };
-        assert_eq!(commit_from_ci(&lookup).as_deref(), Some("abc"));
+    #[tokio::test]
+    async fn the_commit_ci_names_is_taken_as_is_and_never_dirty() {
+        let revision = detect(Path::new("/nonexistent"), Some(" abc ")).await;
+        assert_eq!(revision, self::revision(Some("abc"), false));
+        let without = detect(Path::new("/nonexistent"), Some("")).await;
+        assert_eq!(without, self::revision(None, false));
     }
 
     #[test]

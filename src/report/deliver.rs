@@ -12,7 +12,7 @@ use super::{outputs, slack, summary, workflow};
 
 /// After `run`: every report of the outcome.
 pub async fn run_finished(settings: &Settings, outcome: &Outcome, warn: &dyn Fn(String)) {
-    let ci = CiContext::from_env();
+    let ci = CiContext::current();
     if let Some(webhook) = &settings.report.slack_webhook {
         workflow::mask(webhook);
     }

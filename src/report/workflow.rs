@@ -25,7 +25,7 @@ pub fn error_line(title: &str, message: &str) -> String {
 }
 
 fn in_github_actions() -> bool {
-    CiContext::from_env().runner == Runner::GitHubActions
+    CiContext::current().runner == Runner::GitHubActions
 }
 
 /// In GitHub Actions, an error annotation for a command that could not finish (exit 2 or 3).
