@@ -38,7 +38,19 @@ pub fn of(outcome: &Outcome) -> Vec<(&'static str, String)> {
                 .map(|error| error.location())
                 .unwrap_or_default(),
         ),
+        ("applied", json_or_empty(&outcome.applied)),
+        ("pending", json_or_empty(&outcome.pending)),
+        ("version", json_or_empty(&outcome.version)),
     ]
+}
+
+/// A value as JSON text (`["0001","0002"]`, `{"before":null,"after":"0002"}`); empty when the
+/// tool's output did not say.
+fn json_or_empty<T: serde::Serialize>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .and_then(|value| serde_json::to_string(value).ok())
+        .unwrap_or_default()
 }
 
 /// The status as the JSON result spells it (`timed_out`, not "timed out").
@@ -121,8 +133,30 @@ mod tests {
                 "image",
                 "log-url",
                 "duration-seconds",
-                "failed-migration"
+                "failed-migration",
+                "applied",
+                "pending",
+                "version"
             ]
         );
+    }
+
+    #[test]
+    fn what_the_tool_said_is_json_text() {
+        let mut outcome = Outcome::new("db", Status::Succeeded);
+        outcome.applied = Some(vec!["0001".into(), "0002".into()]);
+        outcome.pending = Some(Vec::new());
+        outcome.version = Some(crate::outcome::Version::Change {
+            before: None,
+            after: Some("0002".into()),
+        });
+        let outputs = of(&outcome);
+        let value = |name: &str| {
+            let found = outputs.iter().find(|(output, _)| *output == name);
+            found.map(|(_, value)| value.clone()).unwrap()
+        };
+        assert_eq!(value("applied"), r#"["0001","0002"]"#);
+        assert_eq!(value("pending"), "[]");
+        assert_eq!(value("version"), r#"{"before":null,"after":"0002"}"#);
     }
 }
