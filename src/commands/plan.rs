@@ -61,7 +61,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         prepared.service.as_ref(),
         &prepared.derived.task_definition,
         &prepared.derived.family,
-        resource_tags(&settings, &ci),
+        resource_tags(&settings, ci),
     )?;
     if let Some(clients) = &clients {
         let findings = preflight::check(

@@ -46,16 +46,16 @@ pub async fn run_job(
 ) -> Result<u8> {
     let job_command = job.command(&settings)?;
     let ci = CiContext::current();
-    let progress = Progress::new(&ci, global.verbose > 0);
+    let progress = Progress::new(ci, global.verbose > 0);
     let mut signals = Signals::install()?;
     let clients = Clients::connect(&aws_target(global)).await?;
-    let mut github = GitHubReport::connect(&settings, &ci, &args.github.access(), &progress).await;
+    let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
     let image = image::locate(&clients, &settings, args.image_args.rebuild).await?;
     if let Some(image) = &image {
         settings.image.uri = Some(image.reference());
     }
     let mut prepared = prepare(&settings, Some(&clients)).await?;
-    let tags = resource_tags(&settings, &ci);
+    let tags = resource_tags(&settings, ci);
 
     // Names the family until the revision to run is registered; pre-flight checks it as is.
     let mut request = run_task_request(
@@ -129,8 +129,8 @@ pub async fn run_job(
     request.task_definition = registration.arn.clone();
     // `status` and `down` must not reuse the migration's token (other overrides: a conflict).
     let token = match job {
-        Job::Up => client_token(&registration.arn, &ci),
-        other => client_token(&format!("{}#{}", registration.arn, other.name()), &ci),
+        Job::Up => client_token(&registration.arn, ci),
+        other => client_token(&format!("{}#{}", registration.arn, other.name()), ci),
     };
     progress.detail(format_args!("RunTask clientToken {token}"));
     request.tags.push(Tag {
@@ -232,7 +232,7 @@ pub async fn run_job(
         .map(|source| LogTail::new(&clients, source))
         .collect();
 
-    let options = wait_options(&settings, &prepared, &ci);
+    let options = wait_options(&settings, &prepared, ci);
     let mut kept = KeptLog::default();
     progress.group(format!("logs of task {task_id}"));
     let end = wait_for_stop(
