@@ -73,6 +73,12 @@ pub struct MigrationArgs {
     /// Fargate platform version [default: the service's]
     #[arg(long)]
     pub platform_version: Option<String>,
+    /// Turn ECS Exec on (or off) for the migration task [default: the service's]
+    #[arg(long, value_name = "true|false")]
+    pub enable_execute_command: Option<bool>,
+    /// Propagate the task definition's tags to the task, or none [default: the service's]
+    #[arg(long, value_name = "TASK_DEFINITION|NONE")]
+    pub propagate_tags: Option<String>,
     /// Longest time to wait for the task (e.g. 45m, 2h) [default: 1h]
     #[arg(long)]
     pub timeout: Option<String>,
@@ -160,6 +166,8 @@ impl MigrationArgs {
             network,
             launch_type: self.launch_type.clone(),
             platform_version: self.platform_version.clone(),
+            enable_execute_command: self.enable_execute_command,
+            propagate_tags: self.propagate_tags.clone(),
             timeout: self.timeout.clone(),
             poll_interval: self.poll_interval.clone(),
             on_cancel: self.on_cancel.clone(),

@@ -28,6 +28,11 @@ impl RawConfig {
                 .capacity_provider_strategy
                 .or(self.capacity_provider_strategy),
             platform_version: over.platform_version.or(self.platform_version),
+            enable_execute_command: over.enable_execute_command.or(self.enable_execute_command),
+            placement_constraints: over.placement_constraints.or(self.placement_constraints),
+            placement_strategy: over.placement_strategy.or(self.placement_strategy),
+            volume_configurations: over.volume_configurations.or(self.volume_configurations),
+            propagate_tags: over.propagate_tags.or(self.propagate_tags),
             timeout: over.timeout.or(self.timeout),
             poll_interval: over.poll_interval.or(self.poll_interval),
             on_cancel: over.on_cancel.or(self.on_cancel),

@@ -5,6 +5,7 @@
 mod error;
 mod interpolate;
 mod merge;
+mod parity;
 mod raw;
 mod resolve;
 mod scalar;
@@ -21,6 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 pub use error::ConfigError;
+pub use parity::{EbsVolumeOverride, Placement, ServiceOverrides};
 pub use raw::{
     CommandSpec, RawBuild, RawCapacityProvider, RawCommands, RawConfig, RawImage, RawNetwork,
     RawReport,

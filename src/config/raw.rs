@@ -8,6 +8,7 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::interpolate::expand;
+use super::parity::{RawEbsVolume, RawPlacement};
 use super::scalar::{self, TEXT, own_error};
 use super::values::split_command;
 
@@ -48,6 +49,16 @@ pub struct RawConfig {
     pub capacity_provider_strategy: Option<Vec<RawCapacityProvider>>,
     #[serde(default, deserialize_with = "scalar::text")]
     pub platform_version: Option<String>,
+    #[serde(default, deserialize_with = "scalar::flag")]
+    pub enable_execute_command: Option<bool>,
+    #[serde(default)]
+    pub placement_constraints: Option<Vec<RawPlacement>>,
+    #[serde(default)]
+    pub placement_strategy: Option<Vec<RawPlacement>>,
+    #[serde(default)]
+    pub volume_configurations: Option<BTreeMap<String, RawEbsVolume>>,
+    #[serde(default, deserialize_with = "scalar::text")]
+    pub propagate_tags: Option<String>,
     #[serde(default, deserialize_with = "scalar::duration")]
     pub timeout: Option<String>,
     #[serde(default, deserialize_with = "scalar::duration")]

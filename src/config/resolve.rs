@@ -4,6 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use super::parity::RawOverrides;
 use super::tool::RawTool;
 use super::values::{parse_duration, parse_keyword, parse_launch_type};
 use super::{
@@ -86,6 +87,13 @@ impl RawConfig {
             launch_type,
             capacity_provider_strategy: strategy,
             platform_version: non_empty(self.platform_version),
+            service_overrides: file.service_overrides(RawOverrides {
+                enable_execute_command: self.enable_execute_command,
+                placement_constraints: self.placement_constraints,
+                placement_strategy: self.placement_strategy,
+                propagate_tags: self.propagate_tags,
+                volume_configurations: self.volume_configurations,
+            })?,
             timeout: file.duration("timeout", self.timeout, DEFAULT_TIMEOUT)?,
             poll_interval: file.poll_interval(non_empty(self.poll_interval))?,
             on_cancel: file.keyword("on_cancel", self.on_cancel, OnCancel::KEYWORDS)?,

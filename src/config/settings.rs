@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::ToolSettings;
+use super::parity::ServiceOverrides;
 use super::values::parse_keyword;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +34,8 @@ pub struct Settings {
     pub launch_type: Option<String>,
     pub capacity_provider_strategy: Vec<CapacityProvider>,
     pub platform_version: Option<String>,
+    /// ECS Exec, placement, EBS volumes and tag propagation, where the config overrides the service.
+    pub service_overrides: ServiceOverrides,
     pub timeout: Duration,
     /// `None` (`auto`): adaptive pacing within the call budget; `Some`: poll exactly this often.
     pub poll_interval: Option<Duration>,

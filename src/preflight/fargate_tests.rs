@@ -22,6 +22,7 @@ fn request(launch_type: Option<&str>, capacity_provider: Option<&str>) -> RunTas
         started_by: "ecs-migrate".into(),
         tags: Vec::new(),
         overrides: None,
+        ..RunTaskRequest::default()
     }
 }
 

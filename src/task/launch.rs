@@ -1,11 +1,16 @@
 //! How the migration task is launched: network, launch type or capacity providers and platform
-//! version, taken from the config first and from the app's service otherwise. The request is
-//! kept as the RunTask wire document so `plan` prints exactly what `run` sends.
+//! version (and ECS Exec, placement, EBS volumes and tag propagation, see `service_parity`),
+//! taken from the config first and from the app's service otherwise. The request is kept as the
+//! RunTask wire document so `plan` prints exactly what `run` sends.
 
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::parity_request;
+use super::service_parity::{
+    PlacementConstraint, PlacementStrategy, ServiceParity, TaskVolumeConfiguration,
+};
 use crate::aws::errors::{AwsResultExt, error_code};
 use crate::config::Settings;
 use crate::failure::usage;
@@ -13,7 +18,7 @@ use crate::failure::usage;
 /// `startedBy` on every task we run; also how a concurrent run can recognise ours.
 pub const STARTED_BY: &str = "ecs-migrate";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunTaskRequest {
     pub cluster: String,
@@ -27,7 +32,17 @@ pub struct RunTaskRequest {
     pub platform_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<NetworkConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_execute_command: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<PlacementConstraint>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placement_strategy: Vec<PlacementStrategy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volume_configurations: Vec<TaskVolumeConfiguration>,
     pub started_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagate_tags: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
     /// RunTask `overrides` (e.g. `status`/`down` give the migration container another command).
@@ -60,7 +75,7 @@ pub struct AwsVpcConfiguration {
     pub assign_public_ip: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tag {
     pub key: String,
     pub value: String,
@@ -74,6 +89,7 @@ pub struct ServiceInfo {
     pub launch_type: Option<String>,
     pub capacity_provider_strategy: Vec<CapacityProviderItem>,
     pub platform_version: Option<String>,
+    pub parity: ServiceParity,
 }
 
 pub async fn describe_service(
@@ -85,6 +101,8 @@ pub async fn describe_service(
         .describe_services()
         .cluster(cluster)
         .services(service)
+        // Its tags, copied onto the task when the service propagates them (see parity_request).
+        .include(aws_sdk_ecs::types::ServiceField::Tags)
         .send()
         .await;
     if let Err(error) = &answer
@@ -129,6 +147,7 @@ pub async fn describe_service(
             })
             .collect(),
         platform_version: found.platform_version().map(str::to_owned),
+        parity: ServiceParity::read(found),
     })
 }
 
@@ -207,7 +226,7 @@ pub fn run_task_request(
              `service` to copy them from",
         ));
     }
-    Ok(RunTaskRequest {
+    let mut request = RunTaskRequest {
         cluster: settings.cluster.clone(),
         task_definition: task_definition.to_owned(),
         count: 1,
@@ -219,8 +238,16 @@ pub fn run_task_request(
                 awsvpc_configuration,
             }
         }),
+        enable_execute_command: None,
+        placement_constraints: Vec::new(),
+        placement_strategy: Vec::new(),
+        volume_configurations: Vec::new(),
         started_by: STARTED_BY.to_owned(),
+        propagate_tags: None,
         tags,
         overrides: None,
-    })
+    };
+    let parity = service.map(|service| &service.parity);
+    parity_request::apply(&mut request, &settings.service_overrides, parity, derived)?;
+    Ok(request)
 }

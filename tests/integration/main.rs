@@ -20,4 +20,5 @@ mod run_logs;
 mod run_outcomes;
 mod run_teardown;
 mod secrets;
+mod service_parity;
 mod support;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::config::{
     BaseSource, BuildSettings, ImageSettings, KeepContainers, OnCancel, OnConflict, ReportSettings,
-    ToolOrigin, ToolSettings,
+    ServiceOverrides, ToolOrigin, ToolSettings,
 };
 
 #[test]
@@ -34,6 +34,7 @@ fn a_minimal_file_gets_every_default() {
             launch_type: None,
             capacity_provider_strategy: Vec::new(),
             platform_version: None,
+            service_overrides: ServiceOverrides::default(),
             timeout: Duration::from_secs(3600),
             poll_interval: None,
             on_cancel: OnCancel::Stop,

@@ -111,6 +111,21 @@ impl World {
         container_memory: i32,
         others: Vec<ContainerDefinition>,
     ) -> String {
+        self.app_service_built(stack, container_memory, others, false)
+    }
+
+    /// [`World::app_service`] with ECS Exec turned on in the service.
+    pub fn app_service_with_ecs_exec(&self, stack: &Stack, container_memory: i32) -> String {
+        self.app_service_built(stack, container_memory, Vec::new(), true)
+    }
+
+    fn app_service_built(
+        &self,
+        stack: &Stack,
+        container_memory: i32,
+        others: Vec<ContainerDefinition>,
+        ecs_exec: bool,
+    ) -> String {
         let (subnets, security_groups) = stack.network();
         self.block_on(async {
             // Fargate needs an execution role to write awslogs output.
@@ -175,6 +190,7 @@ impl World {
                 .task_definition(&arn)
                 .desired_count(0)
                 .launch_type(LaunchType::Fargate)
+                .enable_execute_command(ecs_exec)
                 .network_configuration(
                     NetworkConfiguration::builder()
                         .awsvpc_configuration(

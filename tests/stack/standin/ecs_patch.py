@@ -7,6 +7,8 @@ tasks (ConflictException when the parameters differ; tokens expire after 24 h); 
 MISSING for a while after RunTask (`missing_for_ms`); StopTask really stops containers; ListTasks filters by the real
 desired status. Two moto 500s that AWS does not have are fixed on the way: containers with
 neither memory nor memoryReservation, and awsvpcConfiguration without securityGroups.
+CreateService keeps what moto drops and a RunTask copies from a service (ECS Exec, placement,
+the deployment's EBS volume configurations).
 """
 
 from __future__ import annotations
@@ -260,6 +262,22 @@ def response_describe_tasks(self: Any) -> ActionResult:
     return ActionResult({"tasks": found, "failures": failures})
 
 
+_MOTO_CREATE_SERVICE = Response.create_service
+
+
+def response_create_service(self: Any) -> ActionResult:
+    """moto drops what a RunTask copies from a service: kept here as ECS reports it."""
+    result = _MOTO_CREATE_SERVICE(self)
+    service = result.result["service"]  # type: ignore[index]
+    service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
+    service.placement_constraints = self._get_param("placementConstraints") or []
+    service.placement_strategy = self._get_param("placementStrategy") or []
+    volumes = self._get_param("volumeConfigurations") or []
+    for deployment in service.deployments:
+        deployment["volumeConfigurations"] = volumes
+    return result
+
+
 def apply() -> None:
     Backend.run_task = run_task
     Backend.describe_tasks = describe_tasks
@@ -268,4 +286,5 @@ def apply() -> None:
     Backend._calculate_task_resource_requirements = staticmethod(_resource_requirements)
     Response.run_task = response_run_task
     Response.describe_tasks = response_describe_tasks
+    Response.create_service = response_create_service
     validation.apply()
