@@ -24,7 +24,16 @@ pub enum Target {
     Env(&'static str),
     /// `true` runs `plan` instead of `run`.
     PlanInstead,
+    /// `up`, `down` or `status`: the subcommand (`run`, `down`, `status`).
+    Subcommand,
+    /// `--flag` alone when `true`, nothing when `false`, the value checked first.
+    Presence(&'static str),
+    /// `--flag=<value>` of `down` only: refused with any other `migrate`.
+    DownFlag(&'static str),
 }
+
+/// The `migrate` input's values and the subcommand each runs.
+const MIGRATE: &[(&str, &str)] = &[("up", "run"), ("down", "down"), ("status", "status")];
 
 /// Every input of action.yml, in its order, and where it goes.
 pub const INPUTS: &[(&str, Target)] = &[
@@ -54,6 +63,10 @@ pub const INPUTS: &[(&str, Target)] = &[
     ),
     ("summary", Target::Switch("--summary")),
     ("slack-webhook", Target::Env("SLACK_WEBHOOK_URL")),
+    ("migrate", Target::Subcommand),
+    ("steps", Target::DownFlag("--steps")),
+    ("to", Target::DownFlag("--to")),
+    ("yes", Target::Presence("--yes")),
 ];
 
 /// The command line (and the environment to add) that the inputs stand for.
@@ -95,10 +108,13 @@ pub fn command_line(
     Ok(invocation)
 }
 
-/// `ecs-migrate run|plan <flags>` from the `INPUT_*` variables; unset and empty inputs are left
-/// out, so the config file (or the built-in default) decides.
+/// `ecs-migrate run|plan|status|down <flags>` from the `INPUT_*` variables; unset and empty
+/// inputs are left out, so the config file (or the built-in default) decides.
 pub fn from_inputs(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Invocation, InputError> {
     let mut subcommand = "run";
+    let mut plan_instead = false;
+    // The inputs that only `migrate: down` takes, as given.
+    let mut down_only: Vec<&str> = Vec::new();
     let mut flags: Vec<String> = Vec::new();
     let mut env = Vec::new();
     for &(input, target) in INPUTS {
@@ -136,16 +152,52 @@ pub fn from_inputs(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Invocation
                 }
             }
             Target::Env(name) => env.push((name, value.to_owned())),
-            Target::PlanInstead => {
+            Target::PlanInstead => plan_instead = switch(input, value)?,
+            Target::Subcommand => subcommand = migrate(input, value)?,
+            Target::Presence(flag) => {
                 if switch(input, value)? {
-                    subcommand = "plan";
+                    down_only.push(input);
+                    flags.push(flag.to_owned());
                 }
             }
+            Target::DownFlag(flag) => {
+                down_only.push(input);
+                flags.push(format!("{flag}={value}"));
+            }
         }
+    }
+    if let Some(input) = down_only.first().filter(|_| subcommand != "down") {
+        return Err(InputError(format!(
+            "input `{input}` applies only to `migrate: down` (remove it, or set `migrate: down`)"
+        )));
+    }
+    if plan_instead {
+        if subcommand != "run" {
+            return Err(InputError(
+                "input `dry-run: true` plans a `migrate: up` only (remove `dry-run`, or the \
+                 `migrate` input)"
+                    .to_owned(),
+            ));
+        }
+        subcommand = "plan";
     }
     let mut args: Vec<OsString> = vec!["ecs-migrate".into(), subcommand.into()];
     args.extend(flags.into_iter().map(OsString::from));
     Ok(Invocation { args, env })
+}
+
+fn migrate(input: &str, value: &str) -> Result<&'static str, InputError> {
+    let lower = value.to_ascii_lowercase();
+    MIGRATE
+        .iter()
+        .find(|(name, _)| *name == lower)
+        .map(|(_, subcommand)| *subcommand)
+        .ok_or_else(|| {
+            InputError(format!(
+                "input `{input}` must be up, down or status, got {value:?} (fix it in the step's \
+                 `with:`)"
+            ))
+        })
 }
 
 fn switch(input: &str, value: &str) -> Result<bool, InputError> {

@@ -177,13 +177,81 @@ fn every_flag_of_this_branch_parses_as_the_cli_expects() {
             Target::Flag(flag) | Target::List(flag) => (flag, "x"),
             Target::Switch(flag) => (flag, "true"),
             Target::PerLine(flag) => (flag, "A=1"),
-            Target::Env(_) | Target::PlanInstead => continue,
+            Target::DownFlag(flag) => (flag, "1"),
+            Target::Presence(_) | Target::Env(_) | Target::PlanInstead | Target::Subcommand => {
+                continue;
+            }
         };
         let arg = format!("{flag}={value}");
-        let parsed = crate::cli::Cli::try_parse_from(["ecs-migrate", "run", &arg]);
+        let subcommand = if matches!(target, Target::DownFlag(_)) {
+            "down"
+        } else {
+            "run"
+        };
+        let parsed = crate::cli::Cli::try_parse_from(["ecs-migrate", subcommand, &arg]);
         assert!(
             parsed.is_ok(),
             "input {input}: {arg} does not parse: {parsed:?}"
         );
     }
+}
+
+#[test]
+fn migrate_chooses_the_subcommand_and_down_takes_its_flags() {
+    let down = from_inputs(&lookup_from(&[
+        ("cluster", "c"),
+        ("migrate", "Down"),
+        ("steps", "2"),
+        ("yes", "true"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        strings(&down),
+        ["ecs-migrate", "down", "--cluster=c", "--steps=2", "--yes"]
+    );
+    let cli = crate::cli::Cli::try_parse_from(&down.args).unwrap();
+    let crate::cli::Command::Down(args) = cli.command else {
+        panic!("not down: {cli:?}")
+    };
+    assert!(args.yes);
+    assert_eq!(args.target(), crate::tools::DownTarget::Steps(2));
+
+    let to = from_inputs(&lookup_from(&[("migrate", "down"), ("to", "0002")])).unwrap();
+    let cli = crate::cli::Cli::try_parse_from(&to.args).unwrap();
+    let crate::cli::Command::Down(args) = cli.command else {
+        panic!("not down: {cli:?}")
+    };
+    // Without `yes: true` the binary refuses, as `down` without --yes does on the command line.
+    assert!(!args.yes);
+    assert_eq!(args.target(), crate::tools::DownTarget::To("0002".into()));
+
+    let status = from_inputs(&lookup_from(&[("migrate", "status"), ("yes", "false")])).unwrap();
+    assert_eq!(strings(&status), ["ecs-migrate", "status"]);
+    let up = from_inputs(&lookup_from(&[("migrate", "up")])).unwrap();
+    assert_eq!(strings(&up), ["ecs-migrate", "run"]);
+}
+
+#[test]
+fn down_only_inputs_and_bad_migrate_values_are_refused_by_name() {
+    let error = from_inputs(&lookup_from(&[("steps", "2")])).unwrap_err();
+    assert_eq!(
+        error.0,
+        "input `steps` applies only to `migrate: down` (remove it, or set `migrate: down`)"
+    );
+    let error = from_inputs(&lookup_from(&[("migrate", "status"), ("yes", "true")])).unwrap_err();
+    assert!(
+        error
+            .0
+            .starts_with("input `yes` applies only to `migrate: down`")
+    );
+    let error = from_inputs(&lookup_from(&[("migrate", "sideways")])).unwrap_err();
+    assert!(
+        error
+            .0
+            .starts_with("input `migrate` must be up, down or status")
+    );
+    let error = from_inputs(&lookup_from(&[("migrate", "down"), ("yes", "y")])).unwrap_err();
+    assert!(error.0.starts_with("input `yes` must be true or false"));
+    let error = from_inputs(&lookup_from(&[("migrate", "down"), ("dry-run", "true")])).unwrap_err();
+    assert!(error.0.contains("plans a `migrate: up` only"));
 }
