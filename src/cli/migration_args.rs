@@ -43,6 +43,9 @@ pub struct MigrationArgs {
     /// Down command, split like a shell; {steps} and {version} are filled in [default: the tool's]
     #[arg(long)]
     pub down_command: Option<String>,
+    /// After a successful migration, run the tool's status and fail unless nothing is pending
+    #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true")]
+    pub verify_pending: Option<bool>,
     /// Extra environment variable for the migration container (repeatable)
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub environment: Vec<(String, String)>,
@@ -191,6 +194,7 @@ impl MigrationArgs {
                 ..RawReport::default()
             }),
             tool: self.tool.clone(),
+            verify_pending: self.verify_pending,
             migrations_dir: self.migrations_dir.clone(),
             commands: (self.status_command.is_some() || self.down_command.is_some()).then(|| {
                 RawCommands {

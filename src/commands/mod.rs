@@ -11,6 +11,7 @@ mod run;
 mod status;
 mod turn;
 mod verdict;
+mod verify;
 
 use std::path::{Path, PathBuf};
 

@@ -29,10 +29,12 @@ use super::job::Job;
 use super::prepare::{Prepared, migration_container, prepare, resource_tags};
 use super::turn::{Claim, TOKEN_TAG, Turn, wait_for_turn};
 use super::verdict::judge;
+use super::verify::{self, Verifier};
 use super::{aws_target, load_settings};
 
 pub async fn run(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let settings = load_settings(global, args)?;
+    verify::preflight(&settings)?;
     run_job(global, args, settings, &Job::Up).await
 }
 
@@ -261,15 +263,38 @@ pub async fn run_job(
     };
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
     outcome.log_tail = kept.report_tail();
-    // The migration has exited (the task may still be tearing down, which is harmless to the
-    // next run): release the lock. A task left running keeps the lock (with its ARN), so the
-    // next run waits for it.
-    if matches!(end, WaitEnd::Ended { .. }) {
-        release(lock, &progress).await;
-    }
+    let ended = matches!(end, WaitEnd::Ended { .. });
     let log = kept.into_lines();
     judge(&mut outcome, &prepared, end, &settings.report, &log);
     job.read_output(&settings, &mut outcome, &log);
+    // `verify:` runs while the lock is still held: no other migration changes the schema under
+    // a check.
+    let verified =
+        if *job == Job::Up && outcome.status == Status::Succeeded && settings.verify.any() {
+            let verifier = Verifier {
+                clients: &clients,
+                settings: &settings,
+                prepared: &prepared,
+                request: &request,
+                options: &options,
+                progress: &progress,
+                ci,
+            };
+            verifier.verify(&mut outcome, &mut signals).await
+        } else {
+            Ok(())
+        };
+    // The migration has exited (the task may still be tearing down, which is harmless to the
+    // next run): release the lock. A task left running keeps the lock (with its ARN), so the
+    // next run waits for it.
+    if ended {
+        release(lock, &progress).await;
+    }
+    if let Err(error) = verified {
+        outcome.reason = Some(format!("{error:#}"));
+        github.finish(&outcome, &progress).await;
+        return Err(error);
+    }
     Ok(finish(global, &settings, &progress, outcome, &mut github).await)
 }
 

@@ -46,6 +46,8 @@ impl RawConfig {
             tool: over.tool.or(self.tool),
             migrations_dir: over.migrations_dir.or(self.migrations_dir),
             commands: merge_sections(self.commands, over.commands, RawCommands::merge),
+            verify: over.verify.or(self.verify),
+            verify_pending: over.verify_pending.or(self.verify_pending),
         }
     }
 }

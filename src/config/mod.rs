@@ -14,6 +14,7 @@ mod settings;
 mod suggest;
 mod tool;
 mod values;
+mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ pub use settings::{
     OnCancel, OnConflict, ReportSettings, Settings,
 };
 pub use tool::{ToolOrigin, ToolSettings};
+pub use verify::{Check, VerifySettings};
 
 /// Reads and interpolates one config file. `lookup` returns an environment variable's value
 /// (the binary passes `|k| std::env::var(k).ok()`; tests pass a map).

@@ -11,6 +11,7 @@ use super::interpolate::expand;
 use super::parity::{RawEbsVolume, RawPlacement};
 use super::scalar::{self, TEXT, own_error};
 use super::values::split_command;
+use super::verify::RawCheck;
 
 /// One layer of `ecs-migrate.yml` keys. Strings in a layer read from a file are already expanded
 /// and checked; `resolve` checks them again because the flags layer was not.
@@ -85,6 +86,10 @@ pub struct RawConfig {
     pub migrations_dir: Option<String>,
     #[serde(default)]
     pub commands: Option<RawCommands>,
+    #[serde(default)]
+    pub verify: Option<Vec<RawCheck>>,
+    #[serde(default, deserialize_with = "scalar::flag")]
+    pub verify_pending: Option<bool>,
 }
 
 /// `commands:`: the tool's up, down and status commands, each overriding the tool's default.

@@ -82,6 +82,15 @@ const TOOL: Scalar<Option<String>> = Scalar {
     },
 };
 
+const REGEX: Scalar<Option<String>> = Scalar {
+    expecting: "a regular expression",
+    convert: |text| {
+        unless_blank(text, |text| {
+            super::verify::check_regex(text).map(|()| text.to_owned())
+        })
+    },
+};
+
 const ERROR_PATTERN: Scalar<Option<String>> = Scalar {
     expecting: "a regular expression",
     convert: |text| {
@@ -255,6 +264,7 @@ field_deserializers! {
     on_conflict -> Option<String> = ON_CONFLICT, Option::flatten;
     keep_containers -> Option<String> = KEEP_CONTAINERS, Option::flatten;
     error_pattern -> Option<String> = ERROR_PATTERN, Option::flatten;
+    regex -> Option<String> = REGEX, Option::flatten;
     tool -> Option<String> = TOOL, Option::flatten;
     text_list -> Option<Vec<String>> = TextList { comma_separated: false }, |value| value;
     /// Subnet and security group ids: a list, or one comma-separated string.

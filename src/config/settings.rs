@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::ToolSettings;
 use super::parity::ServiceOverrides;
 use super::values::parse_keyword;
+use super::{ToolSettings, VerifySettings};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -51,6 +51,8 @@ pub struct Settings {
     pub report: ReportSettings,
     /// The migration tool, how it was chosen, and its down and status commands.
     pub tool: ToolSettings,
+    /// The checks run after a successful migration (`verify:`, `verify_pending:`).
+    pub verify: VerifySettings,
 }
 
 /// Where the task definition to derive the migration's from comes from.

@@ -8,6 +8,7 @@ mod resolve;
 mod robustness;
 mod sources;
 mod tool;
+mod verify;
 
 use std::path::Path;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::config::{
     BaseSource, BuildSettings, ImageSettings, KeepContainers, OnCancel, OnConflict, ReportSettings,
-    ServiceOverrides, ToolOrigin, ToolSettings,
+    ServiceOverrides, ToolOrigin, ToolSettings, VerifySettings,
 };
 
 #[test]
@@ -57,6 +57,7 @@ fn a_minimal_file_gets_every_default() {
                 ),
                 ..ToolSettings::default()
             },
+            verify: VerifySettings::default(),
         }
     );
 }

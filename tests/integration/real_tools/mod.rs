@@ -8,6 +8,7 @@ mod java;
 mod knowledge;
 mod node_compiled;
 mod python_ruby;
+mod verification;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -105,6 +106,7 @@ pub fn exercise(app: &ToolApp) {
     first.assert_hides(&database.url());
     if knows {
         knowledge::after_run(&project, app, &first.json());
+        verification::verify_passes_and_fails(&project, app);
         knowledge::down_one_step(&project, app);
     }
 
