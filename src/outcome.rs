@@ -131,19 +131,9 @@ impl Outcome {
         row("image:", self.image.clone());
         row("command:", self.command.as_ref().map(shell_words::join));
         row("exit code:", self.exit_code.map(|code| code.to_string()));
-        row("applied:", self.applied.as_ref().map(|list| listed(list)));
-        row("pending:", self.pending.as_ref().map(|list| listed(list)));
-        row(
-            "version:",
-            self.version.as_ref().map(|version| match version {
-                Version::Current(version) => version.clone(),
-                Version::Change { before, after } => format!(
-                    "{} -> {}",
-                    before.as_deref().unwrap_or("?"),
-                    after.as_deref().unwrap_or("?")
-                ),
-            }),
-        );
+        row("applied:", self.applied_text());
+        row("pending:", self.pending_text());
+        row("version:", self.version_text("->"));
         row(
             "half-migrated:",
             self.half_migrated.as_ref().map(|half| {
@@ -171,6 +161,28 @@ impl Outcome {
         row("logs:", self.log_url.clone());
         row("console:", self.task_url.clone());
         text
+    }
+
+    /// `applied` for people: the names joined, `none`, or None when the output did not say.
+    pub fn applied_text(&self) -> Option<String> {
+        self.applied.as_deref().map(listed)
+    }
+
+    /// `pending` for people, like [`Outcome::applied_text`].
+    pub fn pending_text(&self) -> Option<String> {
+        self.pending.as_deref().map(listed)
+    }
+
+    /// `version` for people: the current one, or `before <arrow> after` (`?` where unknown).
+    pub fn version_text(&self, arrow: &str) -> Option<String> {
+        self.version.as_ref().map(|version| match version {
+            Version::Current(version) => version.clone(),
+            Version::Change { before, after } => format!(
+                "{} {arrow} {}",
+                before.as_deref().unwrap_or("?"),
+                after.as_deref().unwrap_or("?")
+            ),
+        })
     }
 
     /// The migration the log names as the one that failed.

@@ -51,6 +51,9 @@ pub fn message(outcome: &Outcome, run_url: Option<&str>) -> Value {
             .duration_seconds
             .map(|seconds| humantime::format_duration(Duration::from_secs(seconds)).to_string()),
     );
+    field("Applied", outcome.applied_text());
+    field("Version", outcome.version_text("→"));
+    field("Pending", outcome.pending_text());
     field("Stop reason", stop_reason(outcome));
     let links: Vec<String> = [
         ("CloudWatch logs", outcome.log_url.as_deref()),
@@ -144,6 +147,33 @@ mod tests {
         assert_eq!(
             body["blocks"][1]["elements"][0]["text"],
             "<https://logs|CloudWatch logs> · <https://github.com/o/r/actions/runs/1|CI run>"
+        );
+    }
+
+    #[test]
+    fn applied_version_pending_are_fields_and_a_failed_verification_is_the_reason() {
+        let mut outcome = Outcome::new("db", Status::Failed);
+        outcome.applied = Some(vec!["20240502101240".into()]);
+        outcome.version = Some(crate::outcome::Version::Change {
+            before: Some("20240101000000".into()),
+            after: Some("20240502101240".into()),
+        });
+        outcome.pending = Some(vec!["20240601000000".into()]);
+        outcome.reason =
+            Some("migrated, but verification pending failed: 1 pending: 20240601000000".into());
+        let body = message(&outcome, None);
+        assert_eq!(
+            body["blocks"][0]["text"]["text"],
+            ":x: *Migration db failed*\nmigrated, but verification pending failed: 1 pending: \
+             20240601000000"
+        );
+        assert_eq!(
+            body["blocks"][1]["fields"],
+            json!([
+                {"type": "mrkdwn", "text": "*Applied*\n20240502101240"},
+                {"type": "mrkdwn", "text": "*Version*\n20240101000000 → 20240502101240"},
+                {"type": "mrkdwn", "text": "*Pending*\n20240601000000"},
+            ])
         );
     }
 

@@ -44,6 +44,12 @@ pub fn section(outcome: &Outcome, extra_rows: &[(&str, String)]) -> String {
             }),
         ),
         ("Exit code", outcome.exit_code.map(|code| code.to_string())),
+        ("Applied", outcome.applied_text().map(|text| plain(&text))),
+        (
+            "Version",
+            outcome.version_text("→").map(|text| plain(&text)),
+        ),
+        ("Pending", outcome.pending_text().map(|text| plain(&text))),
         (
             "Stop reason",
             stop_reason(outcome).map(|reason| code(&reason)),

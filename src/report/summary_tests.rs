@@ -68,3 +68,39 @@ fn a_plan_lists_only_what_is_known_plus_its_own_rows() {
          | Image | `` app:`x` `` |\n\n"
     );
 }
+
+#[test]
+fn what_the_tool_said_and_a_failed_verification_are_rows() {
+    let mut outcome = Outcome::new("db", Status::Failed);
+    outcome.exit_code = Some(0);
+    outcome.applied = Some(vec!["0001".into(), "0002".into()]);
+    outcome.version = Some(crate::outcome::Version::Change {
+        before: None,
+        after: Some("0002".into()),
+    });
+    outcome.pending = Some(Vec::new());
+    outcome.reason = Some(
+        "migrated, but verification widgets failed: expected output matching \"^widgets: \
+         [1-9]\", saw \"widgets: 0\""
+            .into(),
+    );
+    assert_eq!(
+        section(&outcome, &[]),
+        "### ❌ Migration ` db ` failed\n\
+         \n\
+         | Status | **failed** |\n\
+         | --- | --- |\n\
+         | Exit code | 0 |\n\
+         | Applied | 0001, 0002 |\n\
+         | Version | ? → 0002 |\n\
+         | Pending | none |\n\
+         | Reason | migrated, but verification widgets failed: expected output matching \
+         \"^widgets: [1-9]\", saw \"widgets: 0\" |\n\
+         \n"
+    );
+    outcome.version = Some(crate::outcome::Version::Current("0002".into()));
+    outcome.applied = None;
+    let text = section(&outcome, &[]);
+    assert!(text.contains("| Version | 0002 |\n"), "{text}");
+    assert!(!text.contains("| Applied"), "{text}");
+}
