@@ -5,24 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{against, against_with_env};
+use crate::support::binary::{against, against_with_env, run_args};
 use crate::support::stack::{Stack, require_stack};
-
-fn run_args<'a>(world: &'a World, command: &'a str) -> Vec<&'a str> {
-    vec![
-        "run",
-        "--output",
-        "json",
-        "--cluster",
-        &world.cluster,
-        "--service",
-        &world.service,
-        "--poll-interval",
-        "250ms",
-        "--command",
-        command,
-    ]
-}
 
 /// The RunTask requests `key` sent, as the stand-in logged them.
 fn run_tasks(stack: &Stack, key: &str) -> Vec<Value> {

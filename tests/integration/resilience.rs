@@ -1,57 +1,11 @@
 //! When things go wrong: a cancelled CI job, two runs at once, a retried step, flaky or absent
 //! AWS. The task is never left running silently and never started twice.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{Run, against, against_with_env, collect, spawn};
-use crate::support::stack::{Stack, require_stack};
-
-fn run_args<'a>(world: &'a World, command: &'a str) -> Vec<&'a str> {
-    vec![
-        "run",
-        "--output",
-        "json",
-        "--cluster",
-        &world.cluster,
-        "--service",
-        &world.service,
-        "--poll-interval",
-        "250ms",
-        "--command",
-        command,
-    ]
-}
-
-/// Waits (bounded) until `key` has a task in `status`; returns it.
-fn task_in(stack: &Stack, key: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(task) = stack
-            .tasks(key)
-            .into_iter()
-            .find(|task| task["last_status"] == status)
-        {
-            return task;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {status} task for {key}: {:?}",
-            stack.tasks(key)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn signal(child: &std::process::Child, name: &str) {
-    let sent = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-}
+use crate::support::binary::{Run, against, against_with_env, collect, run_args, signal, spawn};
+use crate::support::stack::require_stack;
 
 fn log_lines(run: &Run, prefix: &str) -> Vec<String> {
     run.stderr
@@ -74,7 +28,7 @@ fn sigterm_while_waiting_stops_the_task_and_exits_130() {
         &run_args(&world, "sh -c 'echo started; exec sleep 300'"),
         &[],
     );
-    task_in(&stack, &world.access_key, "RUNNING");
+    stack.task_in(&world.access_key, "RUNNING");
     let signalled = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -183,7 +137,7 @@ fn on_conflict_fail_refuses_while_another_run_holds_the_lock() {
         &run_args(&world, "sleep 3"),
         &[],
     );
-    task_in(&stack, &world.access_key, "RUNNING");
+    stack.task_in(&world.access_key, "RUNNING");
     let mut args = run_args(&world, "true");
     args.extend(["--on-conflict", "fail"]);
     let refused = against(
@@ -223,7 +177,7 @@ fn a_retried_step_attaches_to_the_task_it_already_started() {
     let args = run_args(&world, "sh -c 'sleep 3; echo applied once'");
     // The first attempt's runner dies (SIGKILL: no chance to stop the task).
     let lost = spawn(&stack, &world.access_key, dir.path(), &args, &github);
-    task_in(&stack, &world.access_key, "RUNNING");
+    stack.task_in(&world.access_key, "RUNNING");
     signal(&lost, "KILL");
     let _ = collect(lost);
     let retried = against_with_env(&stack, &world.access_key, dir.path(), &args, &github);
@@ -284,7 +238,7 @@ fn a_short_outage_while_waiting_is_ridden_out() {
         &run_args(&world, "sh -c 'echo before; sleep 6; echo after'"),
         &[],
     );
-    task_in(&stack, &world.access_key, "RUNNING");
+    stack.task_in(&world.access_key, "RUNNING");
     stack.set_behaviour(
         &world.access_key,
         json!({"outage_seconds": 4, "outage_starts_in_seconds": 0, "outage_mode": "drop"}),
@@ -310,7 +264,7 @@ fn an_outage_longer_than_max_outage_exits_3_naming_the_task() {
     let mut args = run_args(&world, "sleep 30");
     args.extend(["--max-outage", "2s"]);
     let child = spawn(&stack, &world.access_key, dir.path(), &args, &[]);
-    let task = task_in(&stack, &world.access_key, "RUNNING");
+    let task = stack.task_in(&world.access_key, "RUNNING");
     stack.set_behaviour(
         &world.access_key,
         json!({"outage_seconds": 60, "outage_starts_in_seconds": 0}),

@@ -7,7 +7,7 @@ use aws_sdk_ecs::types::ContainerDefinition;
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{Run, migrate};
+use crate::support::binary::{Run, collect, migrate, run_args, signal, spawn};
 use crate::support::stack::{Stack, require_stack};
 
 /// A teardown long enough that a tool waiting for STOPPED is still waiting when ours is done.
@@ -174,4 +174,87 @@ fn an_essential_sidecar_still_running_at_the_exit_does_not_fail_the_run() {
         .unwrap_or_else(|| panic!("no proxy container in {task}"));
     assert!(proxy["exit_code"].is_null(), "{proxy}");
     assert_ended_before_stopped(&task, &run);
+}
+
+/// Waits (bounded) until the run is draining: its migration container exited, a DescribeTasks
+/// answered after that, and then the run read logs (a draining run makes no more task polls).
+fn wait_until_draining(stack: &Stack, world: &World) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let exited = stack
+            .tasks(&world.access_key)
+            .first()
+            .and_then(|task| task["execution_stopped_at"].as_f64());
+        let requests = stack.requests(&world.access_key);
+        let time_of = |request: &Value| request["time"].as_f64().unwrap_or_default();
+        let revealing = exited.and_then(|exited| {
+            requests
+                .iter()
+                .filter(|request| request["action"] == "DescribeTasks" && request["status"] == 200)
+                .map(time_of)
+                .find(|time| *time > exited)
+        });
+        let reading_after = revealing.is_some_and(|revealed| {
+            requests
+                .iter()
+                .any(|request| request["action"] == "GetLogEvents" && time_of(request) > revealed)
+        });
+        if reading_after {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never drained: {:?}",
+            stack.tasks(&world.access_key)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_cancel_while_draining_keeps_the_migration_s_result_and_stops_the_task() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "drain-cancel");
+    world.app_service(&stack, 64);
+    // The last batch lands 20 s after the exit and the run would drain for up to 60 s: the
+    // signal comes while it drains.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"final_log_delay_ms": 20_000, "teardown_ms": LONG_TEARDOWN_MS}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = run_args(&world, "sh -c 'echo migrated; echo last line'");
+    args.extend_from_slice(&["--log-drain", "60s"]);
+    let child = spawn(&stack, &world.access_key, dir.path(), &args, &[]);
+    wait_until_draining(&stack, &world);
+    let signalled = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    signal(&child, "TERM");
+    let run = collect(child);
+
+    assert_eq!(
+        run.code,
+        0,
+        "the migration succeeded before the signal\n{}",
+        run.transcript()
+    );
+    assert_eq!(run.json()["status"], "succeeded", "{}", run.transcript());
+    assert!(
+        run.stderr.contains("some may be missing"),
+        "the user is told the last lines may be missing\n{}",
+        run.transcript()
+    );
+    let stops: Vec<Value> = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .filter(|request| request["action"] == "StopTask")
+        .collect();
+    assert_eq!(
+        stops.len(),
+        1,
+        "on_cancel: stop sends one StopTask: {stops:?}"
+    );
+    assert!(stops[0]["time"].as_f64().unwrap() >= signalled, "{stops:?}");
 }

@@ -72,6 +72,27 @@ pub fn against_with_env(
     Run::from(command.output().expect("run ecs-migrate"))
 }
 
+/// `run --output json` of `world`'s service with `command`, polling every 250 ms.
+pub fn run_args<'a>(world: &'a World, command: &'a str) -> Vec<&'a str> {
+    let mut args = service_run(world, command);
+    args.extend_from_slice(&["--poll-interval", "250ms"]);
+    args
+}
+
+fn service_run<'a>(world: &'a World, command: &'a str) -> Vec<&'a str> {
+    vec![
+        "run",
+        "--output",
+        "json",
+        "--cluster",
+        &world.cluster,
+        "--service",
+        &world.service,
+        "--command",
+        command,
+    ]
+}
+
 /// `ecs-migrate run --output json` of `world`'s service with `command` in a scratch directory,
 /// as `world`'s access key, with `extra` flags (and `--poll-interval 250ms` unless they set one).
 pub fn migrate(stack: &Stack, world: &World, command: &str, extra: &[&str]) -> Run {
@@ -87,20 +108,11 @@ pub fn migrate_with_env(
     env: &[(String, String)],
 ) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "run",
-        "--output",
-        "json",
-        "--cluster",
-        &world.cluster,
-        "--service",
-        &world.service,
-        "--command",
-        command,
-    ];
-    if !extra.contains(&"--poll-interval") {
-        args.extend_from_slice(&["--poll-interval", "250ms"]);
-    }
+    let mut args = if extra.contains(&"--poll-interval") {
+        service_run(world, command)
+    } else {
+        run_args(world, command)
+    };
     args.extend_from_slice(extra);
     let env: Vec<(&str, &str)> = env
         .iter()

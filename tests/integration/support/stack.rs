@@ -108,6 +108,22 @@ impl Stack {
         }
     }
 
+    /// Waits (bounded, 30 s) until `key` has a task in `status`; returns it.
+    pub fn task_in(&self, key: &str, status: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let tasks = self.tasks(key);
+            if let Some(task) = tasks.iter().find(|task| task["last_status"] == status) {
+                return task.clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {status} task for {key}: {tasks:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// The tasks this access key started, as the stand-in saw them.
     pub fn tasks(&self, access_key: &str) -> Vec<Value> {
         let mut answer = ureq::get(&self.url("tasks"))
