@@ -195,7 +195,9 @@ fn plan_text(
     row(
         "wait:",
         format!(
-            "until STOPPED, at most {}, polling {}; on timeout or cancel: {}",
+            "until the migration container exits, then its last log lines for up to {}; at \
+             most {}, polling {}; on timeout or cancel: {}",
+            humantime::format_duration(settings.log_drain),
             humantime::format_duration(settings.timeout),
             settings.poll_interval.map_or_else(
                 || "adaptively (at most 60 AWS calls a minute)".to_owned(),
