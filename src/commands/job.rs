@@ -66,21 +66,40 @@ impl Job {
         match self {
             Job::Up => {
                 let applied = tool.applied_by_up(&lines);
-                outcome.version = Some(Version::Change {
-                    before: None,
-                    after: applied.last().cloned(),
-                });
+                let before = tool.before_by_up(&lines);
+                // Nothing applied: the version stays where the output says it was.
+                let after = applied.last().cloned().or_else(|| before.clone());
+                outcome.version = Some(Version::Change { before, after });
                 outcome.applied = Some(applied);
                 outcome.half_migrated = half;
             }
-            Job::Status if outcome.status == Status::Succeeded => {
-                let report = tool.parse_status(&lines);
-                outcome.applied = Some(report.applied);
-                outcome.pending = Some(report.pending);
-                outcome.version = report.version.map(Version::Current);
-                outcome.half_migrated = report.half_migrated.or(half);
+            Job::Status => {
+                let report = match outcome.status {
+                    Status::Succeeded => Some(tool.parse_status(&lines)),
+                    Status::Failed if outcome.exit_code.is_some() => {
+                        status_of_failure(tool, &lines, &settings.tool.migrations_dir, outcome)
+                    }
+                    _ => None,
+                };
+                match report {
+                    Some(report) => {
+                        outcome.applied = Some(report.applied);
+                        outcome.pending = Some(report.pending);
+                        outcome.version = report.version.map(Version::Current);
+                        outcome.half_migrated = report.half_migrated.or(half);
+                    }
+                    None => outcome.half_migrated = half,
+                }
             }
-            Job::Status | Job::Down(_) => outcome.half_migrated = half,
+            Job::Down(_) => {
+                if outcome.status == Status::Succeeded
+                    && let Some(why) = tool.down_did_nothing(&lines)
+                {
+                    outcome.status = Status::Failed;
+                    outcome.reason = Some(format!("nothing was migrated down: {why}"));
+                }
+                outcome.half_migrated = half;
+            }
         }
         if let Some(half) = &outcome.half_migrated {
             let which = half
@@ -101,4 +120,20 @@ impl Job {
             ));
         }
     }
+}
+
+/// A failed status task whose output the tool reads as a valid status after all: the status
+/// succeeds (its exit code stays in the result), with what the tool says.
+fn status_of_failure(
+    tool: &dyn tools::MigrationTool,
+    lines: &[&str],
+    migrations_dir: &str,
+    outcome: &mut Outcome,
+) -> Option<tools::StatusReport> {
+    let report = tool.status_of_failure(lines, &tools::Checkout::new("."), migrations_dir)?;
+    outcome.status = Status::Succeeded;
+    outcome.reason = None;
+    outcome.hint = None;
+    outcome.migration_errors.clear();
+    Some(report)
 }

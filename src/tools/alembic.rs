@@ -17,6 +17,9 @@ pub struct Alembic;
 /// `INFO  [alembic.runtime.migration] Running upgrade 0001 -> 0002, add price to widgets`
 static RUNNING_UPGRADE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"Running upgrade .*?-> ([^\s,]+),").expect("valid regex"));
+/// The revision an upgrade starts from: `Running upgrade 0001 -> 0002, …` (empty from base).
+static UPGRADE_FROM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Running upgrade ([^\s,]*) +-> ").expect("valid regex"));
 /// `0001 -> 0002 (head) (current), add price to widgets` in `history --indicate-current`.
 static HISTORY_ROW: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\S.*? -> ([^\s,]+)((?: \([a-z ]+\))*), ").expect("valid regex"));
@@ -54,6 +57,14 @@ impl MigrationTool for Alembic {
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
         captured(lines, &RUNNING_UPGRADE)
+    }
+
+    /// The first `Running upgrade A -> B` names the revision before the run (none from base).
+    fn before_by_up(&self, lines: &[&str]) -> Option<String> {
+        lines
+            .iter()
+            .find_map(|line| UPGRADE_FROM.captures(line).map(|found| found[1].to_owned()))
+            .filter(|revision| !revision.is_empty())
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
@@ -108,6 +119,13 @@ mod tests {
 
         let up = Alembic.applied_by_up(&borrowed(&lines("alembic", "up")));
         assert_eq!(up, names(&["0001", "0002"]));
+        // From base: no version before.
+        assert_eq!(
+            Alembic.before_by_up(&borrowed(&lines("alembic", "up"))),
+            None
+        );
+        let second = ["INFO  [alembic.runtime.migration] Running upgrade 0001 -> 0002, add price"];
+        assert_eq!(Alembic.before_by_up(&second).as_deref(), Some("0001"));
 
         let after = status("status-after");
         assert_eq!(after.applied, names(&["0001", "0002"]));

@@ -18,6 +18,10 @@ pub struct Flyway;
 static MIGRATING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"Migrating schema \S+ to version "?([^\s"]+)(?: - |"|$)"#).expect("valid regex")
 });
+/// `Current version of schema "public": 14` (or `<< Empty Schema >>`), printed before migrating.
+static CURRENT_VERSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"Current version of schema "[^"]*": (\S+)"#).expect("valid regex")
+});
 static FAILED_MIGRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"Detected failed migration to version ([^\s(]+)").expect("valid regex")
 });
@@ -82,6 +86,18 @@ impl MigrationTool for Flyway {
 
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String> {
         captured(lines, &MIGRATING)
+    }
+
+    /// `flyway migrate` prints the schema's current version before migrating.
+    fn before_by_up(&self, lines: &[&str]) -> Option<String> {
+        lines
+            .iter()
+            .find_map(|line| {
+                CURRENT_VERSION
+                    .captures(line)
+                    .map(|found| found[1].to_owned())
+            })
+            .filter(|version| version != "<<")
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
@@ -211,6 +227,14 @@ mod tests {
         assert_eq!(
             Flyway.applied_by_up(&borrowed(&lines("flyway", "up-cli"))),
             names(&["15", "16"])
+        );
+        // The version before: from an empty schema none, else the one Flyway names.
+        assert_eq!(Flyway.before_by_up(&borrowed(&lines("flyway", "up"))), None);
+        assert_eq!(
+            Flyway
+                .before_by_up(&borrowed(&lines("flyway", "up-cli")))
+                .as_deref(),
+            Some("14")
         );
     }
 

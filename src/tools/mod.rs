@@ -122,6 +122,27 @@ pub trait MigrationTool: Sync {
     fn half_migrated(&self, _lines: &[&str]) -> Option<HalfMigrated> {
         None
     }
+    /// The schema version before an up command ran, where its own output says it (e.g. Alembic's
+    /// first `Running upgrade A -> B`); None when the output does not say.
+    fn before_by_up(&self, _lines: &[&str]) -> Option<String> {
+        None
+    }
+    /// A status command that exited non-zero while its output is a valid status (Rails before its
+    /// first migration); the migrations pending are then read from the checkout's
+    /// `migrations_dir`. None: the failure is a failure.
+    fn status_of_failure(
+        &self,
+        _lines: &[&str],
+        _checkout: &Checkout,
+        _migrations_dir: &str,
+    ) -> Option<StatusReport> {
+        None
+    }
+    /// Why a down command that exited 0 undid nothing, where its output says so (sqlx's
+    /// "No migrations available to revert"); the down then fails with this reason.
+    fn down_did_nothing(&self, _lines: &[&str]) -> Option<String> {
+        None
+    }
 }
 
 /// The tool behind an id.

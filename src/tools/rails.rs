@@ -19,6 +19,11 @@ static MIGRATED: LazyLock<Regex> =
 /// `   up     20240502101240  Create widgets` in `db:migrate:status`.
 static STATUS_ROW: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(up|down)\s+(\d+)\s").expect("valid regex"));
+/// A migration file: `20240502101240_create_widgets.rb`.
+static MIGRATION_FILE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d+)_\w+\.rb$").expect("valid regex"));
+/// What `db:migrate:status` prints (exit 1) before the first `db:migrate`.
+const NO_TABLE_YET: &str = "Schema migrations table does not exist yet";
 
 impl MigrationTool for Rails {
     fn id(&self) -> ToolId {
@@ -61,7 +66,7 @@ impl MigrationTool for Rails {
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
         let mut report = StatusReport::default();
         for line in lines.iter().map(|line| plain(line)) {
-            if line.contains("Schema migrations table does not exist yet") {
+            if line.contains(NO_TABLE_YET) {
                 report.note = Some(
                     "the schema_migrations table does not exist yet: nothing is applied, and \
                      Rails lists no pending migrations before the first db:migrate"
@@ -79,6 +84,38 @@ impl MigrationTool for Rails {
         }
         report.version = report.applied.last().cloned();
         report
+    }
+
+    /// Before the first migration, `db:migrate:status` exits 1 saying the schema_migrations
+    /// table does not exist yet: nothing is applied, and every migration of the checkout's
+    /// migrations directory is pending (Rails lists none itself).
+    fn status_of_failure(
+        &self,
+        lines: &[&str],
+        checkout: &Checkout,
+        migrations_dir: &str,
+    ) -> Option<StatusReport> {
+        if !lines.iter().any(|line| plain(line).contains(NO_TABLE_YET)) {
+            return None;
+        }
+        let mut pending: Vec<String> = checkout
+            .files_in(migrations_dir)
+            .iter()
+            .filter_map(|name| {
+                MIGRATION_FILE
+                    .captures(name)
+                    .map(|found| found[1].to_owned())
+            })
+            .collect();
+        pending.sort_by_key(|version| version.parse::<u128>().unwrap_or(u128::MAX));
+        Some(StatusReport {
+            pending,
+            note: Some(format!(
+                "the schema_migrations table does not exist yet: nothing is applied, and the \
+                 migrations pending are those in {migrations_dir} of the checkout"
+            )),
+            ..StatusReport::default()
+        })
     }
 }
 
@@ -117,6 +154,33 @@ mod tests {
         assert_eq!(after_down.applied, names(&["20240502101240"]));
         assert_eq!(after_down.pending, names(&["20240509160311"]));
         assert_eq!(after_down.version.as_deref(), Some("20240502101240"));
+    }
+
+    #[test]
+    fn before_the_first_migration_everything_in_the_checkout_is_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("db/migrate")).unwrap();
+        for name in [
+            "20240509160311_add_price.rb",
+            "20240502101240_create.rb",
+            "x.txt",
+        ] {
+            std::fs::write(dir.path().join("db/migrate").join(name), "").unwrap();
+        }
+        let checkout = Checkout::new(dir.path());
+        let before = lines("rails", "status-before");
+        let report = Rails
+            .status_of_failure(&borrowed(&before), &checkout, "db/migrate")
+            .unwrap();
+        assert_eq!(report.pending, names(&["20240502101240", "20240509160311"]));
+        assert!(report.applied.is_empty() && report.version.is_none());
+        // Any other failure of the status command stays a failure.
+        let other = ["ActiveRecord::ConnectionNotEstablished"];
+        assert!(
+            Rails
+                .status_of_failure(&other, &checkout, "db/migrate")
+                .is_none()
+        );
     }
 
     #[test]
