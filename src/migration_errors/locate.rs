@@ -25,8 +25,15 @@ pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
         let files = tree(root);
         for error in errors.iter_mut().filter(|error| unresolved(error)) {
             let name = error.path.rsplit('/').next().unwrap_or_default();
-            let found = unique(&files, |file| matches_path(&error.path, file))
-                .or_else(|| unique(&files, |file| matches_path(name, file)));
+            let found = [error.path.as_str(), name].into_iter().find_map(|wanted| {
+                unique(&files, |file| matches_path(wanted, file)).or_else(|| {
+                    // A reversible pair (sqlx's `V_x.up.sql`/`V_x.down.sql`) both fit a
+                    // version: the migration that ran up is the `.up.` one.
+                    unique(&files, |file| {
+                        matches_path(wanted, file) && !file.contains(".down.")
+                    })
+                })
+            });
             if let Some(file) = found {
                 error.path = file.clone();
             }
@@ -141,7 +148,34 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::dbmate_line;
+    use super::*;
+
+    #[test]
+    fn a_version_of_a_reversible_pair_is_its_up_file() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("migrations");
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [
+            "20240103120000_backfill.up.sql",
+            "20240103120000_backfill.down.sql",
+        ] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let at = |path: &str| {
+            let mut errors = [MigrationError {
+                tool: "sqlx",
+                path: path.to_owned(),
+                line: None,
+                message: String::new(),
+            }];
+            resolve_in(root.path(), &mut errors);
+            errors[0].path.clone()
+        };
+        assert_eq!(
+            at("migrations/20240103120000_*.sql"),
+            "migrations/20240103120000_backfill.up.sql"
+        );
+    }
 
     #[test]
     fn dbmate_lines_count_from_the_up_directive() {

@@ -84,10 +84,15 @@ mod tests {
                 "db/migrations/20240101120000_create_widgets.sql with -- migrate:up",
             ),
             ("liquibase", ToolId::Liquibase, "liquibase.properties"),
+            // Reversible pairs and no Cargo.toml: golang-migrate's naming too, so the app says
+            // `tool: sqlx`.
             (
                 "sqlx",
-                ToolId::Sqlx,
-                "migrations/20240101120000_create_widgets.sql named as sqlx names migrations (no Cargo.toml to confirm)",
+                ToolId::Custom,
+                "several migration tools recognised: migrations/20240101120000_create_widgets.up.sql \
+                 and 20240101120000_create_widgets.down.sql (golang-migrate), \
+                 migrations/20240101120000_create_widgets.down.sql named as sqlx names migrations \
+                 (no Cargo.toml to confirm) (sqlx); set `tool:` to choose",
             ),
         ];
         for (name, tool, reason) in expected {

@@ -15,6 +15,8 @@ use super::{
 pub struct Sqlx;
 
 const DEFAULT_DIR: &str = "migrations";
+/// What `sqlx migrate revert` prints, exiting 0, when it reverts nothing.
+const NOTHING_TO_REVERT: &str = "No migrations available to revert";
 
 /// `Applied 20240101120000/migrate create widgets (1.784771ms)`
 static APPLIED: LazyLock<Regex> =
@@ -29,9 +31,10 @@ static MODIFIED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"migration (\d+) was previously applied but has been modified")
         .expect("valid regex")
 });
-/// sqlx's own file naming: `<version>_<description>.sql`, versions being timestamps.
+/// sqlx's own file naming: `<version>_<description>.sql`, versions being timestamps, or a
+/// reversible pair's `.up.sql`/`.down.sql`.
 static SQLX_FILE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{14}_[^.]+\.sql$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^\d{14}_[^.]+(\.up|\.down)?\.sql$").expect("valid regex"));
 
 fn sqlx(settings: &CommandSettings, command: &str) -> Argv {
     let mut argv: Argv = ["sqlx", "migrate", command].map(str::to_owned).into();
@@ -118,6 +121,21 @@ impl MigrationTool for Sqlx {
         report
     }
 
+    /// With nothing reversible applied (simple migrations, or all reverted), `sqlx migrate
+    /// revert` prints this and exits 0: nothing went down, so the down fails.
+    fn down_did_nothing(&self, lines: &[&str]) -> Option<String> {
+        lines
+            .iter()
+            .any(|line| plain(line).contains(NOTHING_TO_REVERT))
+            .then(|| {
+                format!(
+                    "sqlx says \"{NOTHING_TO_REVERT}\": no applied migration is reversible \
+                     (a reversible one is a <version>_<name>.up.sql/.down.sql pair, `sqlx \
+                     migrate add -r`)"
+                )
+            })
+    }
+
     fn half_migrated(&self, lines: &[&str]) -> Option<HalfMigrated> {
         lines.iter().map(|line| plain(line)).find_map(|line| {
             if let Some(found) = PARTIALLY_APPLIED.captures(&line) {
@@ -177,6 +195,16 @@ mod tests {
         assert!(
             Sqlx.applied_by_up(&borrowed(&lines("sqlx", "down")))
                 .is_empty()
+        );
+        assert_eq!(
+            Sqlx.down_did_nothing(&borrowed(&lines("sqlx", "down"))),
+            None
+        );
+        let nothing = Sqlx.down_did_nothing(&borrowed(&lines("sqlx", "down-irreversible")));
+        assert!(
+            nothing
+                .unwrap()
+                .contains("No migrations available to revert")
         );
         let after_down = status("status-after-down");
         assert_eq!(after_down.applied, names(&["20240101120000"]));

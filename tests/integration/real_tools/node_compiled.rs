@@ -103,8 +103,9 @@ fn sqlx_applies_reruns_and_names_the_broken_migration() {
         ],
         check_sql: (WIDGETS_COLUMNS, "id,name,created_at,price_cents idx=1"),
         // `error: while executing migration 20240103120000: error returned from database:
-        // column "list_price" does not exist`: the version only, no line.
-        failed_file: "migrations/20240103120000_backfill_widget_prices.sql",
+        // column "list_price" does not exist`: the version only, no line; of the reversible
+        // pair it names, the up file is the one that ran.
+        failed_file: "migrations/20240103120000_backfill_widget_prices.up.sql",
         failed_line: None,
         migrations: &["20240101120000", "20240102120000"],
     });
