@@ -22,6 +22,11 @@ fn liquibase_applies_reruns_and_names_the_broken_changeset() {
         check_sql: (WIDGET_COLUMNS, "id,name,price_cents"),
         failed_file: "db/changelog/changes/003-backfill-widget-prices.sql",
         failed_line: None,
-        migrations: &[],
+        // Change sets as Liquibase names them: `<changelog file>::<id>::<author>`.
+        migrations: &[
+            "db/changelog/changes/001-create-widgets.sql::create-widgets::maria.keller",
+            "db/changelog/changes/002-add-price-to-widgets.sql::add-widget-price-cents::maria.keller",
+            "db/changelog/changes/002-add-price-to-widgets.sql::index-widget-name::maria.keller",
+        ],
     });
 }

@@ -1,7 +1,8 @@
 //! What ecs-migrate knows about the tool, checked through the real binary on the real tool:
 //! `status` before (all pending), the run's `applied` and `version`, `status` after (none
 //! pending), `down` refused without `--yes` (nothing started), `down --steps 1 --yes`, and the
-//! status that shows the last migration pending again.
+//! status that shows the last migration pending again (Django: `--to` the one before; sqlx: a
+//! revert with nothing left to revert fails).
 
 use serde_json::Value;
 
@@ -55,6 +56,12 @@ pub fn after_run(project: &Project<'_>, app: &ToolApp, first: &Value) {
         app.app
     );
     assert_eq!(first["version"]["after"], Value::from(last), "{}", app.app);
+    assert_eq!(
+        first["version"]["before"],
+        Value::Null,
+        "{}: from empty",
+        app.app
+    );
     let result = status(project, app, "after");
     assert_eq!(result["pending"], names(&[]), "{}: pending after", app.app);
     assert_eq!(
@@ -90,8 +97,16 @@ pub fn down_one_step(project: &Project<'_>, app: &ToolApp) {
             .filter(|action| *action == "RunTask")
             .count()
     };
+    let (last, kept) = app.migrations.split_last().expect("migrations");
+    // Django goes down per app to a named migration (`--steps` is refused): to the one before.
+    let one_step = match app.app {
+        "django" => ["--to", kept.last().expect("two migrations")],
+        _ => ["--steps", "1"],
+    };
     let before = run_tasks();
-    let refused = project.command(SHA, &["down", "--output", "json"], &[]);
+    let mut args = vec!["down"];
+    args.extend(one_step);
+    let refused = project.command(SHA, &[&args[..], &["--output", "json"]].concat(), &[]);
     assert_eq!(refused.code, 2, "{}\n{}", app.app, refused.transcript());
     assert!(
         refused
@@ -107,17 +122,56 @@ pub fn down_one_step(project: &Project<'_>, app: &ToolApp) {
         app.app
     );
 
-    let down = project.command(
-        SHA,
-        &["down", "--steps", "1", "--yes", "--output", "json"],
-        &[],
-    );
+    args.extend(["--yes", "--output", "json"]);
+    let down = project.command(SHA, &args, &[]);
     assert_eq!(down.code, 0, "{}: down\n{}", app.app, down.transcript());
     assert_eq!(down.json()["status"], "succeeded", "{}", down.transcript());
 
     let result = status(project, app, "after down");
-    let (last, kept) = app.migrations.split_last().expect("migrations");
     assert_eq!(result["pending"], names(&[last]), "{}: pending", app.app);
     assert_eq!(result["applied"], names(kept), "{}: applied", app.app);
     assert_version(&result, kept.last().copied(), app);
+    if app.app == "sqlx" {
+        nothing_to_revert(project);
+    }
+}
+
+/// The rerun after `down` applies again what went down (sqlx: everything, see
+/// [`nothing_to_revert`]); `version.before` is what the output names where the tool prints it
+/// (Alembic's `Running upgrade 0001 -> 0002`), else null.
+pub fn rerun_after_down(app: &ToolApp, rerun: &Value) {
+    let (last, kept) = app.migrations.split_last().expect("migrations");
+    let (applied, before) = match app.app {
+        "sqlx" => (app.migrations.to_vec(), Value::Null),
+        "alembic" => (vec![*last], Value::from(kept.last().copied())),
+        _ => (vec![*last], Value::Null),
+    };
+    assert_eq!(rerun["applied"], names(&applied), "{}: {rerun:#}", app.app);
+    assert_eq!(rerun["version"]["before"], before, "{}: {rerun:#}", app.app);
+    assert_eq!(rerun["version"]["after"], Value::from(*last), "{}", app.app);
+}
+
+/// sqlx: with everything reverted (`--to 0`), `sqlx migrate revert` exits 0 saying "No
+/// migrations available to revert"; the down is failed, not a step down.
+fn nothing_to_revert(project: &Project<'_>) {
+    let all = project.command(
+        SHA,
+        &["down", "--to", "0", "--yes", "--output", "json"],
+        &[],
+    );
+    assert_eq!(all.code, 0, "sqlx: down --to 0\n{}", all.transcript());
+    let down = project.command(SHA, &["down", "--yes", "--output", "json"], &[]);
+    assert_eq!(
+        down.code,
+        1,
+        "sqlx: nothing to revert\n{}",
+        down.transcript()
+    );
+    let result = down.json();
+    assert_eq!(result["status"], "failed", "{}", down.transcript());
+    let reason = result["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("nothing was migrated down: sqlx says \"No migrations available"),
+        "sqlx: reason {reason:?}"
+    );
 }

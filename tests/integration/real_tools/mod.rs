@@ -114,7 +114,7 @@ pub fn exercise(app: &ToolApp) {
     assert_eq!(
         rerun.code,
         0,
-        "{}: a rerun has nothing to do\n{}",
+        "{}: the rerun (after down, it applies again what went down) must succeed\n{}",
         app.app,
         rerun.transcript()
     );
@@ -124,6 +124,9 @@ pub fn exercise(app: &ToolApp) {
         "{}",
         rerun.transcript()
     );
+    if knows {
+        knowledge::rerun_after_down(app, &rerun.json());
+    }
 
     copy_tree(&source.join("broken"), checkout.path(), &[]);
     let github = actions_env(&fake, checkout.path(), "pull_request", pull_request_event());

@@ -49,7 +49,10 @@ fn sequelize_applies_reruns_and_names_the_broken_migration() {
         // `ERROR: column "list_price" does not exist`: no line.
         failed_file: "migrations/20240103120000-backfill-widget-prices.js",
         failed_line: None,
-        migrations: &[],
+        migrations: &[
+            "20240101120000-create-widgets",
+            "20240102120000-add-price-to-widgets",
+        ],
     });
 }
 
@@ -67,7 +70,10 @@ fn typeorm_applies_reruns_and_names_the_broken_migration() {
         // (/app/migrations/1704283200000-BackfillWidgetPrices.js:6:5)`.
         failed_file: "migrations/1704283200000-BackfillWidgetPrices.js",
         failed_line: Some(6),
-        migrations: &[],
+        migrations: &[
+            "CreateWidgets1704110400000",
+            "AddPriceToWidgets1704196800000",
+        ],
     });
 }
 

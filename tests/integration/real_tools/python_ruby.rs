@@ -34,7 +34,25 @@ fn django_applies_reruns_and_names_the_broken_data_migration() {
         check_sql: (WIDGET_COLUMNS, "created_at,id,name,price_cents"),
         failed_file: "inventory/migrations/0003_backfill_widget_names.py",
         failed_line: Some(6),
-        migrations: &[],
+        // The plan of `showmigrations --plan`: Django's own apps first.
+        migrations: &[
+            "contenttypes.0001_initial",
+            "contenttypes.0002_remove_content_type_name",
+            "auth.0001_initial",
+            "auth.0002_alter_permission_name_max_length",
+            "auth.0003_alter_user_email_max_length",
+            "auth.0004_alter_user_username_opts",
+            "auth.0005_alter_user_last_login_null",
+            "auth.0006_require_contenttypes_0002",
+            "auth.0007_alter_validators_add_error_messages",
+            "auth.0008_alter_user_username_max_length",
+            "auth.0009_alter_user_last_name_max_length",
+            "auth.0010_alter_group_name_max_length",
+            "auth.0011_update_proxy_permissions",
+            "auth.0012_alter_user_first_name_max_length",
+            "inventory.0001_initial",
+            "inventory.0002_widget_price_cents",
+        ],
     });
 }
 
