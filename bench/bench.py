@@ -1,7 +1,9 @@
 """The benchmark's driver (bench/run.sh prepares everything and calls it): the same tasks,
 run by the aws-cli way and by `ecs-migrate run`, alternately, each run under its own access
-key; then log streaming, the re-run of an unchanged commit with `image.build`, start-up and
-binary size. Writes bench/RESULTS.md and bench/results.png."""
+key, in two scenarios side by side (the stand-in's default 3 s teardown, and a realistic 12 s
+teardown with the last log batch late by up to the drain window); then ecs-migrate under faults
+(lines lost or repeated, tasks started), log streaming, the re-run of an unchanged commit with
+`image.build`, start-up and binary size. Writes bench/RESULTS.md and bench/results.png."""
 
 from __future__ import annotations
 
@@ -24,9 +26,26 @@ import standin
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 LOG_LINES = 10_000
-TASK = "echo migrating; sleep {seconds}; echo done"
+# 100 numbered lines at the start, 200 printed just before the exit: those land in the
+# stand-in's final log batch, the one that becomes readable late.
+TASK = "echo migrating; seq 1 100 | sed 's/^/M /'; sleep {seconds}; seq 101 300 | sed 's/^/M /'; echo done"
+TASK_LINES = 300
 # The AWS CLI's tasks-stopped waiter polls every 6 s.
 WAITER_DELAY = 6.0
+# ecs-migrate's documented default `log_drain` (README, "When the wait is done"); the bench
+# runs with the default.
+LOG_DRAIN = 5.0
+# The realistic teardown: the issue's "about ten seconds (ours: 12 s)".
+REALISTIC_TEARDOWN_MS = 12_000
+# Faults during the wait and the drain (the stand-in's behaviour keys, tests/stack/README.md).
+FAULTS = {
+    "20% errors in bursts": lambda rep: {
+        "error_rate": 0.2, "error_burst": 8, "error_burst_after": 6 + 3 * rep,
+        "actions": ["DescribeTasks", "GetLogEvents"]},
+    "faults after the mutation": lambda rep: {
+        "lost_answer_actions": ["RunTask"], "lost_answer_count": 1, "missing_for_ms": 2000,
+        "throttle_rate": 0.2},
+}
 
 
 def say(message: str) -> None:
@@ -39,6 +58,7 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--log-reps", type=int, default=3)
     parser.add_argument("--task-seconds", type=float, default=8)
+    parser.add_argument("--fault-reps", type=int, default=3)
     args = parser.parse_args()
     endpoint = os.environ["ECS_MIGRATE_TEST_ENDPOINT"]
     image = os.environ["ECS_MIGRATE_TEST_IMAGE"]
@@ -51,13 +71,29 @@ def main() -> int:
     activity = Activity()
     bench.warm_up(commands[0])
     runs: list[measure.Run] = []
-    for rep, command in enumerate(commands, 1):
-        for tool in ("aws-cli", "ecs-migrate"):
+    for rep, command in enumerate(commands):
+        for scenario, behaviour in scenarios(rep, args.reps).items():
+            for tool in ("aws-cli", "ecs-migrate"):
+                activity.sample()
+                run = bench.run(tool, command, f"{scenario}-{tool}-{rep + 1}", scenario, behaviour)
+                say(f"{scenario} {tool} #{rep + 1}: container exit → tool exit {run.exit_latency:.2f}s, "
+                    f"{run.calls_per_minute:.0f} calls/min, {run.tasks_started} task(s)"
+                    + (f", lines lost {run.lines['lost']} repeated {run.lines['repeated']}" if run.lines else ""))
+                runs.append(run)
+    faulted: list[measure.Run] = []
+    for rep in range(args.fault_reps):
+        delay = late_batch_ms(rep, args.fault_reps, low=1000)
+        for name, faults in FAULTS.items():
             activity.sample()
-            run = bench.run(tool, command, f"{tool}-{rep}")
-            say(f"{tool} #{rep}: latency {run.stop_latency:.2f}s overhead {run.overhead:.2f}s "
-                f"{run.calls_per_minute:.0f} calls/min")
-            runs.append(run)
+            behaviour = {"teardown_ms": REALISTIC_TEARDOWN_MS, "final_log_delay_ms": delay, **faults(rep)}
+            run = bench.run("ecs-migrate", commands[rep * len(commands) // args.fault_reps],
+                            f"faults-{rep + 1}-{len(faulted)}", name, behaviour, check=False)
+            say(f"{name} #{rep + 1} (last batch {delay} ms late): exit {run.exit_code}, "
+                f"{run.injected} injected, {run.tasks_started} task(s), lines lost "
+                f"{run.lines['lost']} repeated {run.lines['repeated']}")
+            faulted.append(run)
+    for run in runs + faulted:
+        run.refresh(world.endpoint)  # STOPPED, after the teardown, and a last count of tasks
 
     logs = [bench.log_run(rep) for rep in range(1, args.log_reps + 1)]
     activity.sample()
@@ -75,7 +111,14 @@ def main() -> int:
         "task": TASK.format(seconds="S"),
         "task_seconds": [args.task_seconds + WAITER_DELAY * rep / args.reps for rep in range(args.reps)],
         "reps": args.reps,
+        "log_drain": LOG_DRAIN,
+        "scenarios": {name: describe(behaviour) for name, behaviour in scenarios(0, 1).items()},
+        "realistic_delays_ms": [scenarios(rep, args.reps)["realistic"]["final_log_delay_ms"]
+                                for rep in range(args.reps)],
+        "faults": {name: [faults(rep) for rep in range(max(args.fault_reps, 1))]
+                   for name, faults in FAULTS.items()},
         "runs": [run.summary() for run in runs],
+        "faulted": [run.summary() for run in faulted],
         "logs": logs, "rebuild": rerun, "startup": startup,
         "binary_bytes": args.binary.stat().st_size,
     }
@@ -111,6 +154,27 @@ class Activity:
                 "samples": len(self.compilers)}
 
 
+def late_batch_ms(rep: int, reps: int, low: int = 500) -> int:
+    """How late the final log batch is in rep `rep`: spread from `low` to the whole drain window."""
+    top = int(LOG_DRAIN * 1000)
+    return top if reps < 2 else round(low + (top - low) * rep / (reps - 1))
+
+
+def scenarios(rep: int, reps: int) -> dict[str, dict[str, Any]]:
+    """The stand-in's behaviour in each scenario, set explicitly (not left to its defaults)."""
+    return {
+        # The stand-in's defaults: STOPPED 3 s after the exit, the last batch 2 s late.
+        "default": {"teardown_ms": 3000, "final_log_delay_ms": 2000},
+        # A Fargate-like teardown of about ten seconds; the last batch late by up to the drain window.
+        "realistic": {"teardown_ms": REALISTIC_TEARDOWN_MS,
+                      "final_log_delay_ms": late_batch_ms(rep, reps)},
+    }
+
+
+def describe(behaviour: dict[str, Any]) -> str:
+    return ", ".join(f"`{key}: {value}`" for key, value in behaviour.items())
+
+
 def task_commands(seconds: float, reps: int) -> list[str]:
     """The task of each rep: `seconds` plus a share of the AWS CLI waiter's 6 s delay, spread
     evenly, so the stop falls at every point of both tools' polling cycles, not at one lucky
@@ -136,8 +200,11 @@ class Bench:
                 "--service", self.world.service, "--image", self.world.image,
                 "--command", f"sh -c {shlex.quote(command)}"]
 
-    def run(self, tool: str, command: str, name: str) -> measure.Run:
+    def run(self, tool: str, command: str, name: str, scenario: str = "default",
+            behaviour: dict[str, Any] | None = None, check: bool = True) -> measure.Run:
         key = self.key(name)
+        behaviour = behaviour or scenarios(0, 1)["default"]
+        standin.set_behaviour(self.world.endpoint, key, **behaviour)
         env = measure.aws_env(self.world.endpoint, key)
         if tool == "aws-cli":
             env["PATH"] = f"{self.aws_bin}:{env['PATH']}"
@@ -149,7 +216,10 @@ class Bench:
         else:
             argv = self.ecs_migrate_argv(command)
         run = measure.run_tool(tool, argv, env, self.world.endpoint, key, self.scratch)
-        if run.exit_code != 0:
+        run.scenario, run.behaviour = scenario, behaviour
+        if tool == "ecs-migrate":
+            run.lines = measure.numbered_lines(run, TASK_LINES)
+        if check and run.exit_code != 0:
             raise SystemExit(f"bench: {measure.describe_failure(run)}")
         return run
 
@@ -158,13 +228,15 @@ class Bench:
         registered (later runs reuse it, as a re-run in CI does)."""
         say("warm-up runs")
         for tool in ("aws-cli", "ecs-migrate"):
-            self.run(tool, command, f"{tool}-warm-up")
+            self.run(tool, command, f"{tool}-warm-up").refresh(self.world.endpoint)
 
     def log_run(self, rep: int) -> dict[str, Any]:
         script = (f"i=1; while [ $i -le {LOG_LINES} ]; do read up rest </proc/uptime; "
                   "echo \"L $i $up\"; [ $((i % 125)) = 0 ] && sleep 0.1; i=$((i+1)); done")
         offset = measure.uptime_offset()
         run = self.run("ecs-migrate", script, f"logs-{rep}")
+        run.refresh(self.world.endpoint)
+        run.lines = None  # its lines are checked here, not as the `M <n>` task's
         checked = measure.log_delays(run, LOG_LINES, offset)
         checked.update(run.summary())
         say(f"logs #{rep}: {checked['delivered']}/{LOG_LINES} lines, in order {checked['in_order']}, "

@@ -29,23 +29,46 @@ class Run:
     requests: list[dict[str, Any]]
     stderr: list[tuple[float, str]] = field(default_factory=list)  # (epoch printed, line)
     stdout: str = ""
+    scenario: str = "default"
+    behaviour: dict[str, Any] = field(default_factory=dict)  # what the stand-in was told
+    tasks_started: int = 0  # the key's tasks in the stand-in: one run, one task
+    lines: dict[str, Any] | None = None  # the task's numbered lines as the tool printed them
 
     @property
     def wall(self) -> float:
         return self.exited - self.started
 
     @property
-    def task_life(self) -> float:
-        """From RunTask (the task's first state) to STOPPED, as the stand-in recorded it."""
-        times = self.task["state_times"]
-        return times["STOPPED"] - min(times.values())
+    def container_exited(self) -> float:
+        """When the migration container exited, as the stand-in (ECS) reports it."""
+        return self.task["execution_stopped_at"]
 
     @property
-    def stop_latency(self) -> float:
-        return self.exited - self.task["state_times"]["STOPPED"]
+    def task_life(self) -> float:
+        """The migration's own run: from RunTask (the task's first state) to its container's
+        exit (`executionStoppedAt`), as the stand-in recorded it; the teardown is not in it."""
+        return self.container_exited - min(self.task["state_times"].values())
+
+    @property
+    def exit_latency(self) -> float:
+        """From the migration container's exit to the tool's exit."""
+        return self.exited - self.container_exited
+
+    @property
+    def after_stopped(self) -> float | None:
+        """The tool's exit minus the moment the task reached STOPPED (negative: before it)."""
+        stopped = self.task["state_times"].get("STOPPED")
+        return None if stopped is None else self.exited - stopped
+
+    @property
+    def teardown(self) -> float | None:
+        stopped = self.task["state_times"].get("STOPPED")
+        return None if stopped is None else stopped - self.container_exited
 
     @property
     def overhead(self) -> float:
+        """Wall time beyond the migration's own run: what the tool does before RunTask, plus
+        everything after the container exited (ecs-migrate: its log drain)."""
         return self.wall - self.task_life
 
     @property
@@ -61,14 +84,29 @@ class Run:
         """DescribeTasks + GetLogEvents per minute of waiting (RunTask to exit)."""
         return self.wait_calls / (self.exited - self.run_task_at) * 60
 
+    @property
+    def injected(self) -> int:
+        return sum(1 for r in self.requests if r.get("injected"))
+
     def calls(self, action: str) -> int:
         return sum(1 for r in self.requests if r["action"] == action)
 
+    def refresh(self, endpoint: str) -> None:
+        """Reads the task again once its teardown is over (STOPPED), and counts the key's tasks."""
+        self.task = standin.stopped_task(endpoint, self.key, timeout=60)
+        self.tasks_started = len(standin.tasks(endpoint, self.key))
+
     def summary(self) -> dict[str, Any]:
-        return {"tool": self.tool, "exit_code": self.exit_code, "wall": self.wall,
-                "task_life": self.task_life, "stop_latency": self.stop_latency,
+        return {"tool": self.tool, "scenario": self.scenario, "exit_code": self.exit_code,
+                "wall": self.wall, "task_life": self.task_life, "exit_latency": self.exit_latency,
+                "after_stopped": self.after_stopped, "teardown": self.teardown,
                 "overhead": self.overhead, "wait_calls": self.wait_calls,
-                "calls_per_minute": self.calls_per_minute}
+                "calls_per_minute": self.calls_per_minute, "tasks_started": self.tasks_started,
+                "injected": self.injected, "lines": self.lines,
+                "warnings": [line.replace("|", "/")[:200] for _, line in self.stderr
+                             if self.tool == "ecs-migrate" and "warn" in line.lower()],
+                "final_log_delay_ms": self.behaviour.get("final_log_delay_ms"),
+                "teardown_ms": self.behaviour.get("teardown_ms")}
 
 
 def aws_env(endpoint: str, key: str) -> dict[str, str]:
@@ -115,9 +153,11 @@ def run_tool(tool: str, argv: list[str], env: dict[str, str], endpoint: str, key
     for reader in readers:
         reader.join(timeout=10)
     stdout = "".join(stdout_chunks)
-    task = standin.stopped_task(endpoint, key) if expect_task else None
+    # The container's exit is enough here; STOPPED comes after the teardown (`Run.refresh`).
+    task = standin.exited_task(endpoint, key) if expect_task else None
     return Run(tool, key, process.returncode, started, exited, task,
-               standin.requests(endpoint, key), stderr, stdout)
+               standin.requests(endpoint, key), stderr, stdout,
+               tasks_started=len(standin.tasks(endpoint, key)))
 
 
 def describe_failure(run: Run) -> str:
@@ -151,3 +191,17 @@ def log_delays(run: Run, lines: int, offset: float) -> dict[str, Any]:
         "complete": numbers == list(range(1, lines + 1)),
         "delays": delays,
     }
+
+
+def numbered_lines(run: Run, expected: int, prefix: str = "M") -> dict[str, Any]:
+    """The task's `M <n>` lines (1..expected) as the tool printed them: how many never came,
+    how many came more than once."""
+    seen: dict[int, int] = {}
+    for _, text in run.stderr:
+        parts = text.split()
+        if len(parts) >= 2 and parts[-2] == prefix and parts[-1].isdigit():
+            seen[int(parts[-1])] = seen.get(int(parts[-1]), 0) + 1
+    return {"expected": expected,
+            "lost": sum(1 for n in range(1, expected + 1) if n not in seen),
+            "repeated": sum(count - 1 for count in seen.values()),
+            "unexpected": sum(1 for n in seen if not 1 <= n <= expected)}

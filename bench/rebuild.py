@@ -65,7 +65,7 @@ def measure_runs(bench: Any, commands: list[str]) -> dict[str, Any]:
                                expect_task=False)
         if run.exit_code != 0:
             return {"available": True, "error": measuring.describe_failure(run)}
-        run.task = measuring.standin.stopped_task(bench.world.endpoint, key)
+        run.refresh(bench.world.endpoint)
         time.sleep(0.2)  # let the engine's event log catch up with the window
         summary = run.summary()
         summary["image_events"] = image_events(run.started, run.exited, repository)

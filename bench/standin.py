@@ -37,15 +37,36 @@ def requests(endpoint: str, access_key: str) -> list[dict[str, Any]]:
     return control(endpoint, "requests", access_key=access_key)
 
 
+def set_behaviour(endpoint: str, access_key: str, **behaviour: Any) -> None:
+    """Replaces the key's behaviour (teardown, late final batch, faults); see tests/stack/README.md."""
+    body = json.dumps({"access_key": access_key, **behaviour}).encode()
+    request = urllib.request.Request(f"{endpoint}/_standin/behaviour", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        answer.read()
+
+
 def stopped_task(endpoint: str, access_key: str, timeout: float = 30.0) -> dict[str, Any]:
     """The one task run under `access_key`, once the stand-in has marked it STOPPED."""
+    return task_when(endpoint, access_key, lambda task: "STOPPED" in task["state_times"], timeout)
+
+
+def exited_task(endpoint: str, access_key: str, timeout: float = 30.0) -> dict[str, Any]:
+    """The task run under `access_key` once its migration container exited
+    (`execution_stopped_at`), before or during the teardown."""
+    return task_when(endpoint, access_key, lambda task: task.get("execution_stopped_at"), timeout)
+
+
+def task_when(endpoint: str, access_key: str, ready: Any, timeout: float) -> dict[str, Any]:
+    """The first task run under `access_key` once `ready(task)`; any second task is counted by
+    the caller (`tasks`), never hidden here."""
     deadline = time.monotonic() + timeout
     while True:
-        found = tasks(endpoint, access_key)
-        if len(found) == 1 and "STOPPED" in found[0]["state_times"]:
+        found = sorted(tasks(endpoint, access_key), key=lambda task: min(task["state_times"].values()))
+        if found and ready(found[0]):
             return found[0]
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{access_key}: expected one STOPPED task, found {found}")
+            raise RuntimeError(f"{access_key}: no task reached that state, found {found}")
         time.sleep(0.1)
 
 
