@@ -58,9 +58,11 @@ enum Phase {
         since: Instant,
     },
     Ending,
-    /// The migration exited: read every stream until `until`, then to its end.
+    /// The migration exited: read every stream until `until`, then to its end; a stream whose
+    /// reads keep failing is retried for `outage` from its first failure.
     Draining {
         until: Instant,
+        outage: Duration,
     },
 }
 
@@ -72,6 +74,8 @@ struct Stream {
     flowing: bool,
     /// Draining: a read after the window found the end of the stream.
     settled: bool,
+    /// Draining: since when its reads have failed, without a read that worked since.
+    failing_since: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -104,8 +108,8 @@ impl Pacer {
     pub fn next(&self) -> (Call, Instant) {
         let draining = matches!(self.phase, Phase::Draining { .. });
         let mut next = match self.phase {
-            // Never due: when every stream has ended the drain is over.
-            Phase::Draining { until } => (Call::DescribeTask, until + DRAIN_LIMIT),
+            // Never due: every stream ends or gives up by then, and the drain is over.
+            Phase::Draining { until, outage } => (Call::DescribeTask, until + DRAIN_LIMIT + outage),
             _ => (Call::DescribeTask, self.next_poll.max(self.budget_allows())),
         };
         let reads_allowed = match draining {
@@ -141,9 +145,9 @@ impl Pacer {
     }
 
     /// The migration exited at `at`: drain every stream until `until`, then to its end. A
-    /// stream never read yet is read at once.
-    pub fn drain(&mut self, at: Instant, until: Instant) {
-        self.phase = Phase::Draining { until };
+    /// stream never read yet is read at once; one whose reads fail is retried for `outage`.
+    pub fn drain(&mut self, at: Instant, until: Instant, outage: Duration) {
+        self.phase = Phase::Draining { until, outage };
         for stream in &mut self.streams {
             let due = stream.map_or(at, |stream| stream.due.min(until));
             *stream = Some(Stream {
@@ -151,21 +155,32 @@ impl Pacer {
                 gap: FLOWING_READ,
                 flowing: false,
                 settled: false,
+                failing_since: None,
             });
         }
     }
 
-    /// Draining and done at `now`: every stream ended after the window, or the drain ran
-    /// `DRAIN_LIMIT` past it.
+    /// Draining and done at `now`: every stream ended after the window, or gave up: still
+    /// growing `DRAIN_LIMIT` past the window, or failing to be read for the whole `outage`.
     pub fn drained(&self, now: Instant) -> bool {
-        let Phase::Draining { until } = self.phase else {
+        let Phase::Draining { until, outage } = self.phase else {
             return false;
         };
-        now >= until + DRAIN_LIMIT
-            || self
-                .streams
-                .iter()
-                .all(|stream| stream.is_none_or(|stream| stream.settled))
+        self.streams.iter().all(|stream| {
+            stream.is_none_or(|stream| match stream.failing_since {
+                _ if stream.settled => true,
+                Some(since) => now >= (since + outage).max(until + DRAIN_LIMIT),
+                None => now >= until + DRAIN_LIMIT,
+            })
+        })
+    }
+
+    /// Draining: the streams not proven to have ended (their last lines may be missing).
+    pub fn unsettled(&self) -> Vec<usize> {
+        let stream_settled = |stream: &Option<Stream>| stream.is_none_or(|stream| stream.settled);
+        (0..self.streams.len())
+            .filter(|index| !stream_settled(&self.streams[*index]))
+            .collect()
     }
 
     pub fn draining(&self) -> bool {
@@ -176,17 +191,31 @@ impl Pacer {
     /// `caught_up` when it found the end of the stream as it is now. A page with lines is
     /// followed at once; the end is proven only by a read after the window that finds the
     /// stream where the last one left it.
-    pub fn drain_read(&mut self, at: Instant, index: usize, lines: usize, caught_up: bool) {
+    /// `failed`: the read did not work (its lines are read again by the next one).
+    pub fn drain_read(
+        &mut self,
+        at: Instant,
+        index: usize,
+        lines: usize,
+        caught_up: bool,
+        failed: bool,
+    ) {
         self.calls += 1;
-        let Phase::Draining { until } = self.phase else {
+        let Phase::Draining { until, .. } = self.phase else {
             return;
         };
         let Some(Some(stream)) = self.streams.get_mut(index) else {
             return;
         };
+        if failed {
+            stream.failing_since.get_or_insert(at);
+            stream.due = at + DRAIN_POLL;
+            return;
+        }
+        stream.failing_since = None;
         match (lines > 0, caught_up) {
             (true, _) => stream.due = at,
-            (false, false) => stream.due = at + DRAIN_POLL, // a failed read: try again soon
+            (false, false) => stream.due = at + DRAIN_POLL,
             (false, true) if at >= until => stream.settled = true,
             (false, true) => stream.due = (at + FLOWING_READ).min(until),
         }
@@ -210,6 +239,7 @@ impl Pacer {
                     gap: FLOWING_READ,
                     flowing: false,
                     settled: false,
+                    failing_since: None,
                 });
             }
         }

@@ -225,7 +225,7 @@ fn a_drain_reads_every_stream_past_the_window_and_polls_no_more() {
     let at = |secs: f64| origin + Duration::from_secs_f64(secs);
     let mut pacer = Pacer::new(None, 2, origin);
     pacer.polled(at(30.0), "RUNNING", "RUNNING");
-    pacer.drain(at(40.0), at(45.0));
+    pacer.drain(at(40.0), at(45.0), Duration::from_secs(180));
     let mut reads_after_window = [0, 0];
     let mut now = at(40.0);
     while !pacer.drained(now) {
@@ -237,7 +237,7 @@ fn a_drain_reads_every_stream_past_the_window_and_polls_no_more() {
         if now >= at(45.0) {
             reads_after_window[index] += 1;
         }
-        pacer.drain_read(now, index, 0, true);
+        pacer.drain_read(now, index, 0, true, false);
     }
     assert_eq!(reads_after_window, [1, 1]);
     assert!(now >= at(45.0) && now < at(46.0), "{now:?}");
@@ -248,10 +248,39 @@ fn a_drained_stream_with_new_lines_is_followed_until_it_ends() {
     let origin = Instant::now();
     let at = |secs: f64| origin + Duration::from_secs_f64(secs);
     let mut pacer = Pacer::new(None, 1, origin);
-    pacer.drain(at(40.0), at(41.0));
-    pacer.drain_read(at(41.0), 0, 500, false);
+    pacer.drain(at(40.0), at(41.0), Duration::from_secs(180));
+    pacer.drain_read(at(41.0), 0, 500, false, false);
     assert!(!pacer.drained(at(41.1)));
     assert_eq!(pacer.next().0, Call::ReadLogs(0));
-    pacer.drain_read(at(41.2), 0, 0, true);
+    pacer.drain_read(at(41.2), 0, 0, true, false);
     assert!(pacer.drained(at(41.2)));
+}
+
+#[test]
+fn a_stream_whose_reads_fail_is_retried_for_max_outage_then_named_unsettled() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 2, origin);
+    pacer.drain(at(40.0), at(41.0), Duration::from_secs(60));
+    pacer.drain_read(at(41.0), 1, 0, true, false);
+    pacer.drain_read(at(41.0), 0, 0, false, true);
+    // Past the growing-stream limit, a failing stream is still read, never a task poll.
+    assert!(!pacer.drained(at(80.0)));
+    assert_eq!(pacer.next().0, Call::ReadLogs(0));
+    pacer.drain_read(at(80.0), 0, 0, false, true);
+    assert!(pacer.drained(at(101.0)));
+    assert_eq!(pacer.unsettled(), vec![0]);
+}
+
+#[test]
+fn a_read_that_works_again_ends_the_failure_and_the_stream_settles() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 1, origin);
+    pacer.drain(at(40.0), at(41.0), Duration::from_secs(60));
+    pacer.drain_read(at(41.0), 0, 0, false, true);
+    pacer.drain_read(at(55.0), 0, 200, false, false);
+    pacer.drain_read(at(55.3), 0, 0, true, false);
+    assert!(pacer.drained(at(55.3)));
+    assert!(pacer.unsettled().is_empty());
 }

@@ -92,6 +92,13 @@ pub async fn wait_for_stop(
     };
     loop {
         if pacer.drained(Instant::now()) {
+            for index in pacer.unsettled() {
+                progress.warn(format!(
+                    "the last log lines of container {} may be missing: its log stream could not \
+                     be read to its end (see the log link in the result)",
+                    tails[index].source.container
+                ));
+            }
             return Ok(wait.ended());
         }
         let (call, at) = pacer.next();
@@ -131,6 +138,7 @@ pub async fn wait_for_stop(
                 pacer.stop_requested(Instant::now());
             }
             Wake::Read(index, page) => {
+                let failed = page.is_err();
                 let page = page.unwrap_or_else(|error| {
                     if tails[index].denied {
                         // Said once: the stream is not read again. The result stands without it.
@@ -145,7 +153,7 @@ pub async fn wait_for_stop(
                 });
                 let now = Instant::now();
                 if draining {
-                    pacer.drain_read(now, index, page.lines.len(), page.caught_up);
+                    pacer.drain_read(now, index, page.lines.len(), page.caught_up, failed);
                 } else {
                     let newest = page.newest.and_then(|ms| written_at(ms, now));
                     pacer.read(now, index, page.lines.len(), page.full, newest);
@@ -169,7 +177,7 @@ pub async fn wait_for_stop(
                     announce_exit(progress, task, &options.container);
                     let exited = task.execution_stopped_at().and_then(system_time);
                     let until = drain_until(exited, wait.running_at, now, options.log_drain);
-                    pacer.drain(now, until);
+                    pacer.drain(now, until, options.max_outage);
                     continue;
                 }
                 if !wait.stop_sent && wait.interruption.is_some() {

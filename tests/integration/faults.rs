@@ -137,6 +137,45 @@ fn a_burst_of_5xx_longer_than_the_sdk_retries_loses_no_line_and_no_result() {
 }
 
 #[test]
+fn log_reads_failing_through_the_drain_are_retried_and_lose_no_line() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "burst-drain");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    // The last 200 lines land 3 s after the exit, and from the third log read on, 25 in a row
+    // fail (5 calls of the SDK's attempts): longer than the drain window and its limit, which
+    // used to end the drain with the last lines unread and no word said.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"error_burst": 25, "error_burst_after": 2, "actions": ["GetLogEvents"],
+               "final_log_delay_ms": 3000, "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(
+            &world,
+            "sh -c 'echo M 0; sleep 3; for i in $(seq 1 200); do echo M $i; done'",
+        ),
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("M "))
+        .collect();
+    let expected: Vec<String> = (0..=200).map(|i| format!("M {i}")).collect();
+    assert_eq!(lines, expected, "{}", run.transcript());
+    let failed = stack
+        .requests(&world.access_key)
+        .iter()
+        .filter(|request| request["status"] == 500)
+        .count();
+    assert_eq!(failed, 25, "the burst did not happen as set");
+}
+
+#[test]
 fn a_token_reused_with_other_parameters_exits_2_and_starts_nothing() {
     let stack = require_stack!();
     let world = World::new(&stack, "token-conflict");
