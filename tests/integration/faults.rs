@@ -176,6 +176,48 @@ fn log_reads_failing_through_the_drain_are_retried_and_lose_no_line() {
 }
 
 #[test]
+fn a_lock_whose_putparameter_answer_was_lost_is_recognised_as_ours_and_released() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "lost-lock-put");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    // The lock's PutParameter takes effect, then the connection drops: the retry finds the
+    // parameter there and must see that it is its own lock, not another run's.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"lost_answer_actions": ["PutParameter"], "lost_answer_count": 1, "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "echo applied once"),
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(stack.tasks(&world.access_key).len(), 1);
+    let requests = stack.requests(&world.access_key);
+    let of = |action: &str| {
+        requests
+            .iter()
+            .filter(|request| request["action"] == action)
+            .collect::<Vec<_>>()
+    };
+    let puts = of("PutParameter");
+    assert!(
+        puts.first()
+            .is_some_and(|put| put["injected"] == "lost_answer"),
+        "the first PutParameter was not lost as set: {puts:?}"
+    );
+    let lock = puts[0]["body"]["Name"].clone();
+    assert!(
+        of("DeleteParameter")
+            .iter()
+            .any(|delete| delete["body"]["Name"] == lock && delete["status"] == 200),
+        "the lock {lock} was not released: {requests:?}"
+    );
+}
+
+#[test]
 fn a_token_reused_with_other_parameters_exits_2_and_starts_nothing() {
     let stack = require_stack!();
     let world = World::new(&stack, "token-conflict");
