@@ -102,7 +102,7 @@ impl MigrationTool for Dbmate {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{borrowed, lines, names};
+    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
     use super::*;
 
     const CREATE: &str = "20240101120000_create_widgets.sql";
@@ -114,34 +114,12 @@ mod tests {
 
     #[test]
     fn reads_the_real_dbmate_2_26_outputs() {
-        let before = status("status-before");
-        assert_eq!(
-            (before.applied.len(), before.pending),
-            (0, names(&[CREATE, PRICE]))
+        assert_recorded_lifecycle(
+            &Dbmate,
+            "dbmate",
+            (CREATE, PRICE),
+            ("20240102120000", Some("20240101120000")),
         );
-
-        assert_eq!(
-            Dbmate.applied_by_up(&borrowed(&lines("dbmate", "up"))),
-            names(&[CREATE, PRICE])
-        );
-        let after = status("status-after");
-        assert_eq!(
-            (after.applied, after.pending.len()),
-            (names(&[CREATE, PRICE]), 0)
-        );
-        assert_eq!(after.version.as_deref(), Some("20240102120000"));
-
-        assert!(
-            Dbmate
-                .applied_by_up(&borrowed(&lines("dbmate", "down")))
-                .is_empty()
-        );
-        let after_down = status("status-after-down");
-        assert_eq!(
-            (after_down.applied, after_down.pending),
-            (names(&[CREATE]), names(&[PRICE]))
-        );
-        assert_eq!(after_down.version.as_deref(), Some("20240101120000"));
     }
 
     #[test]

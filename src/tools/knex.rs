@@ -101,7 +101,7 @@ fn is_migration_file(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{borrowed, lines, names};
+    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
     use super::*;
 
     const CREATE: &str = "20240101120000_create_widgets.js";
@@ -113,33 +113,8 @@ mod tests {
 
     #[test]
     fn reads_the_real_knex_3_1_outputs() {
-        let before = status("status-before");
-        assert_eq!(
-            (before.applied.len(), before.pending),
-            (0, names(&[CREATE, PRICE]))
-        );
-
-        assert_eq!(
-            Knex.applied_by_up(&borrowed(&lines("knex", "up"))),
-            names(&[CREATE, PRICE])
-        );
-        let after = status("status-after");
-        assert_eq!(
-            (after.applied, after.pending.len()),
-            (names(&[CREATE, PRICE]), 0)
-        );
-        assert_eq!(after.version.as_deref(), Some(PRICE));
-
         // The rollback's "rolled back the following migrations" list is no "run" batch.
-        assert!(
-            Knex.applied_by_up(&borrowed(&lines("knex", "down")))
-                .is_empty()
-        );
-        let after_down = status("status-after-down");
-        assert_eq!(
-            (after_down.applied, after_down.pending),
-            (names(&[CREATE]), names(&[PRICE]))
-        );
+        assert_recorded_lifecycle(&Knex, "knex", (CREATE, PRICE), (PRICE, None));
     }
 
     #[test]

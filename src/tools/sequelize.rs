@@ -91,7 +91,7 @@ fn without_extension(file: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{borrowed, lines, names};
+    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
     use super::*;
 
     const CREATE: &str = "20240101120000-create-widgets";
@@ -103,32 +103,12 @@ mod tests {
 
     #[test]
     fn reads_the_real_sequelize_cli_6_6_outputs() {
-        let before = status("status-before");
-        assert_eq!(
-            (before.applied.len(), before.pending),
-            (0, names(&[CREATE, PRICE]))
+        assert_recorded_lifecycle(
+            &Sequelize,
+            "sequelize",
+            (CREATE, PRICE),
+            (PRICE, Some(CREATE)),
         );
-
-        let up = Sequelize.applied_by_up(&borrowed(&lines("sequelize", "up")));
-        assert_eq!(up, names(&[CREATE, PRICE]));
-        let after = status("status-after");
-        assert_eq!(
-            (after.applied, after.pending.len()),
-            (names(&[CREATE, PRICE]), 0)
-        );
-        assert_eq!(after.version.as_deref(), Some(PRICE));
-
-        assert!(
-            Sequelize
-                .applied_by_up(&borrowed(&lines("sequelize", "down")))
-                .is_empty()
-        );
-        let after_down = status("status-after-down");
-        assert_eq!(
-            (after_down.applied, after_down.pending),
-            (names(&[CREATE]), names(&[PRICE]))
-        );
-        assert_eq!(after_down.version.as_deref(), Some(CREATE));
     }
 
     #[test]

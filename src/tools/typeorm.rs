@@ -119,7 +119,7 @@ impl MigrationTool for Typeorm {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{borrowed, lines, names};
+    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
     use super::*;
 
     const CREATE: &str = "CreateWidgets1704110400000";
@@ -131,31 +131,7 @@ mod tests {
 
     #[test]
     fn reads_the_real_typeorm_0_3_20_outputs() {
-        let before = status("status-before");
-        assert_eq!(
-            (before.applied.len(), before.pending),
-            (0, names(&[CREATE, PRICE]))
-        );
-
-        let up = Typeorm.applied_by_up(&borrowed(&lines("typeorm", "up")));
-        assert_eq!(up, names(&[CREATE, PRICE]));
-        let after = status("status-after");
-        assert_eq!(
-            (after.applied, after.pending.len()),
-            (names(&[CREATE, PRICE]), 0)
-        );
-        assert_eq!(after.version.as_deref(), Some(PRICE));
-
-        assert!(
-            Typeorm
-                .applied_by_up(&borrowed(&lines("typeorm", "down")))
-                .is_empty()
-        );
-        let after_down = status("status-after-down");
-        assert_eq!(
-            (after_down.applied, after_down.pending),
-            (names(&[CREATE]), names(&[PRICE]))
-        );
+        assert_recorded_lifecycle(&Typeorm, "typeorm", (CREATE, PRICE), (PRICE, None));
     }
 
     #[test]
