@@ -40,6 +40,10 @@ const FLOWING_READ: Duration = Duration::from_secs(1);
 const QUIET_READ_MAX: Duration = Duration::from_secs(5);
 /// While draining, a stream that has not yet ended is read again this often after the window.
 const DRAIN_POLL: Duration = Duration::from_millis(250);
+/// While draining, the read that proves a stream ended comes at least this long after the
+/// window: a batch that becomes readable right at the window's end (measured from the exit ECS
+/// reports, a moment before the log driver has shipped it) is not missed by a read just before.
+const SETTLE_MARGIN: Duration = Duration::from_millis(500);
 /// While draining, a stream still growing this long after the window is left as it is.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
@@ -149,7 +153,7 @@ impl Pacer {
     pub fn drain(&mut self, at: Instant, until: Instant, outage: Duration) {
         self.phase = Phase::Draining { until, outage };
         for stream in &mut self.streams {
-            let due = stream.map_or(at, |stream| stream.due.min(until));
+            let due = stream.map_or(at, |stream| stream.due.min(until + SETTLE_MARGIN));
             *stream = Some(Stream {
                 due,
                 gap: FLOWING_READ,
@@ -216,8 +220,8 @@ impl Pacer {
         match (lines > 0, caught_up) {
             (true, _) => stream.due = at,
             (false, false) => stream.due = at + DRAIN_POLL,
-            (false, true) if at >= until => stream.settled = true,
-            (false, true) => stream.due = (at + FLOWING_READ).min(until),
+            (false, true) if at >= until + SETTLE_MARGIN => stream.settled = true,
+            (false, true) => stream.due = (at + FLOWING_READ).min(until + SETTLE_MARGIN),
         }
     }
 
