@@ -142,8 +142,10 @@ fn assert_handled(yaml: &str) -> Result<(), String> {
             .and_then(|rest| rest.split(':').next())
             .and_then(|number| number.parse::<usize>().ok())
         {
-            // libyaml reports an error at the very end of the text on the line after it.
-            let lines = yaml.split('\n').count() + 1;
+            // libyaml reports an error at the very end of the text on the line after it, and
+            // counts YAML 1.1's line breaks: CR, LF, NEL, LS and PS.
+            let breaks = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
+            let lines = yaml.replace("\r\n", "\n").split(breaks).count() + 1;
             assert!(
                 (1..=lines).contains(&line),
                 "line {line} of a {lines}-line document: {message:?} for {yaml:?}"
