@@ -120,11 +120,7 @@ fn a_burst_of_5xx_longer_than_the_sdk_retries_loses_no_line_and_no_result() {
     );
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(run.json()["exit-code"], 4, "{}", run.transcript());
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|line| line.starts_with("line "))
-        .collect();
+    let lines = run.lines_starting_with("line ");
     let expected: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
     assert_eq!(lines, expected, "{}", run.transcript());
     let failed = stack
@@ -160,11 +156,7 @@ fn log_reads_failing_through_the_drain_are_retried_and_lose_no_line() {
         ),
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|line| line.starts_with("M "))
-        .collect();
+    let lines = run.lines_starting_with("M ");
     let expected: Vec<String> = (0..=200).map(|i| format!("M {i}")).collect();
     assert_eq!(lines, expected, "{}", run.transcript());
     let failed = stack

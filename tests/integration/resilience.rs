@@ -4,16 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{Run, against, against_with_env, collect, run_args, signal, spawn};
+use crate::support::binary::{against, against_with_env, collect, run_args, signal, spawn};
 use crate::support::stack::require_stack;
-
-fn log_lines(run: &Run, prefix: &str) -> Vec<String> {
-    run.stderr
-        .lines()
-        .filter(|line| line.starts_with(prefix))
-        .map(str::to_owned)
-        .collect()
-}
 
 #[test]
 fn sigterm_while_waiting_stops_the_task_and_exits_130() {
@@ -216,7 +208,7 @@ fn a_20_percent_error_rate_still_gives_the_right_result_and_every_line() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(run.json()["exit-code"], 3);
     let expected: Vec<String> = (1..=300).map(|n| format!("row {n}")).collect();
-    assert_eq!(log_lines(&run, "row "), expected);
+    assert_eq!(run.lines_starting_with("row "), expected);
     let injected = stack
         .requests(&world.access_key)
         .iter()
@@ -245,8 +237,8 @@ fn a_short_outage_while_waiting_is_ridden_out() {
     );
     let run = collect(child);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert_eq!(log_lines(&run, "before"), ["before"]);
-    assert_eq!(log_lines(&run, "after"), ["after"]);
+    assert_eq!(run.lines_starting_with("before"), ["before"]);
+    assert_eq!(run.lines_starting_with("after"), ["after"]);
     let dropped = stack
         .requests(&world.access_key)
         .iter()

@@ -27,11 +27,7 @@ fn five_thousand_lines_arrive_complete_in_order_without_duplicates() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|line| line.starts_with("line "))
-        .collect();
+    let lines = run.lines_starting_with("line ");
     let expected: Vec<String> = (1..=5000).map(|n| format!("line {n}")).collect();
     assert_eq!(lines.len(), 5000, "got {} lines", lines.len());
     assert!(

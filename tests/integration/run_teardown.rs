@@ -93,11 +93,7 @@ fn a_failing_exit_code_is_judged_during_the_teardown() {
 
 /// `line 1` .. `line n` exactly once each, in order, in what the user saw.
 fn assert_every_line_once_in_order(run: &Run, n: usize) {
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|line| line.starts_with("line "))
-        .collect();
+    let lines = run.lines_starting_with("line ");
     let expected: Vec<String> = (1..=n).map(|number| format!("line {number}")).collect();
     assert_eq!(lines.len(), n, "got {} lines", lines.len());
     assert!(

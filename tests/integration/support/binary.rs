@@ -42,6 +42,15 @@ impl Run {
         );
     }
 
+    /// The lines of stderr (where the task's log goes) that start with `prefix`, in order.
+    pub fn lines_starting_with(&self, prefix: &str) -> Vec<String> {
+        self.stderr
+            .lines()
+            .filter(|line| line.starts_with(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.transcript()))
