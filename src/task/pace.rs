@@ -44,7 +44,8 @@ const DRAIN_POLL: Duration = Duration::from_millis(250);
 /// window: a batch that becomes readable right at the window's end (measured from the exit ECS
 /// reports, a moment before the log driver has shipped it) is not missed by a read just before.
 const SETTLE_MARGIN: Duration = Duration::from_millis(500);
-/// While draining, a stream still growing this long after the window is left as it is.
+/// While draining, a stream still growing this long after the window (or after the exit was
+/// noticed, when that was later) is left as it is.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// The next AWS call of the wait.
@@ -62,10 +63,12 @@ enum Phase {
         since: Instant,
     },
     Ending,
-    /// The migration exited: read every stream until `until`, then to its end; a stream whose
-    /// reads keep failing is retried for `outage` from its first failure.
+    /// The migration exited: read every stream until `until`, then to its end; a stream still
+    /// growing at `give_up` is left as it is, and one whose reads keep failing is retried for
+    /// `outage` from its first failure.
     Draining {
         until: Instant,
+        give_up: Instant,
         outage: Duration,
     },
 }
@@ -113,7 +116,9 @@ impl Pacer {
         let draining = matches!(self.phase, Phase::Draining { .. });
         let mut next = match self.phase {
             // Never due: every stream ends or gives up by then, and the drain is over.
-            Phase::Draining { until, outage } => (Call::DescribeTask, until + DRAIN_LIMIT + outage),
+            Phase::Draining {
+                give_up, outage, ..
+            } => (Call::DescribeTask, give_up + outage),
             _ => (Call::DescribeTask, self.next_poll.max(self.budget_allows())),
         };
         let reads_allowed = match draining {
@@ -148,10 +153,16 @@ impl Pacer {
         }
     }
 
-    /// The migration exited at `at`: drain every stream until `until`, then to its end. A
+    /// The exit was noticed at `at`: drain every stream until `until`, then to its end. A
     /// stream never read yet is read at once; one whose reads fail is retried for `outage`.
+    /// Noticed late (task polls failing through a fault), every stream still gets its reads
+    /// after the window: the limits count from `at`, never from a past moment.
     pub fn drain(&mut self, at: Instant, until: Instant, outage: Duration) {
-        self.phase = Phase::Draining { until, outage };
+        self.phase = Phase::Draining {
+            until,
+            give_up: until.max(at) + DRAIN_LIMIT,
+            outage,
+        };
         for stream in &mut self.streams {
             let due = stream.map_or(at, |stream| stream.due.min(until + SETTLE_MARGIN));
             *stream = Some(Stream {
@@ -165,16 +176,20 @@ impl Pacer {
     }
 
     /// Draining and done at `now`: every stream ended after the window, or gave up: still
-    /// growing `DRAIN_LIMIT` past the window, or failing to be read for the whole `outage`.
+    /// growing `DRAIN_LIMIT` past the window (or past the moment the exit was noticed), or
+    /// failing to be read for the whole `outage`.
     pub fn drained(&self, now: Instant) -> bool {
-        let Phase::Draining { until, outage } = self.phase else {
+        let Phase::Draining {
+            give_up, outage, ..
+        } = self.phase
+        else {
             return false;
         };
         self.streams.iter().all(|stream| {
             stream.is_none_or(|stream| match stream.failing_since {
                 _ if stream.settled => true,
-                Some(since) => now >= (since + outage).max(until + DRAIN_LIMIT),
-                None => now >= until + DRAIN_LIMIT,
+                Some(since) => now >= (since + outage).max(give_up),
+                None => now >= give_up,
             })
         })
     }

@@ -263,6 +263,22 @@ fn a_drained_stream_with_new_lines_is_followed_until_it_ends() {
 }
 
 #[test]
+fn an_exit_noticed_long_after_the_window_still_reads_every_stream_to_its_end() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 1, origin);
+    // The container exited at 40 s (window until 45 s); failing polls saw it only at 60 s.
+    pacer.drain(at(60.0), at(45.0), Duration::from_secs(180));
+    assert!(!pacer.drained(at(60.0)), "gave up before reading anything");
+    assert_eq!(pacer.next(), (Call::ReadLogs(0), at(60.0)));
+    pacer.drain_read(at(60.0), 0, 200, false, false);
+    assert!(!pacer.drained(at(60.0)));
+    pacer.drain_read(at(60.1), 0, 0, true, false);
+    assert!(pacer.drained(at(60.1)));
+    assert!(pacer.unsettled().is_empty());
+}
+
+#[test]
 fn a_stream_whose_reads_fail_is_retried_for_max_outage_then_named_unsettled() {
     let origin = Instant::now();
     let at = |secs: f64| origin + Duration::from_secs_f64(secs);
