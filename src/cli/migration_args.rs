@@ -46,6 +46,10 @@ pub struct MigrationArgs {
     /// After a successful migration, run the tool's status and fail unless nothing is pending
     #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true")]
     pub verify_pending: Option<bool>,
+    /// After a successful migration, run the tool's status for `pending` and the version
+    /// [default: true; never for tool custom]
+    #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true")]
+    pub status_after: Option<bool>,
     /// Extra environment variable for the migration container (repeatable)
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub environment: Vec<(String, String)>,
@@ -195,6 +199,7 @@ impl MigrationArgs {
             }),
             tool: self.tool.clone(),
             verify_pending: self.verify_pending,
+            status_after: self.status_after,
             migrations_dir: self.migrations_dir.clone(),
             commands: (self.status_command.is_some() || self.down_command.is_some()).then(|| {
                 RawCommands {

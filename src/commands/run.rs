@@ -269,21 +269,23 @@ pub async fn run_job(
     job.read_output(&settings, &mut outcome, &log);
     // `verify:` runs while the lock is still held: no other migration changes the schema under
     // a check.
-    let verified =
-        if *job == Job::Up && outcome.status == Status::Succeeded && settings.verify.any() {
-            let verifier = Verifier {
-                clients: &clients,
-                settings: &settings,
-                prepared: &prepared,
-                request: &request,
-                options: &options,
-                progress: &progress,
-                ci,
-            };
-            verifier.verify(&mut outcome, &mut signals).await
-        } else {
-            Ok(())
+    let verified = if *job == Job::Up
+        && outcome.status == Status::Succeeded
+        && verify::anything_after(&settings)
+    {
+        let verifier = Verifier {
+            clients: &clients,
+            settings: &settings,
+            prepared: &prepared,
+            request: &request,
+            options: &options,
+            progress: &progress,
+            ci,
         };
+        verifier.verify(&mut outcome, &mut signals).await
+    } else {
+        Ok(())
+    };
     // The migration has exited (the task may still be tearing down, which is harmless to the
     // next run): release the lock. A task left running keeps the lock (with its ARN), so the
     // next run waits for it.

@@ -1,9 +1,11 @@
-//! `verify:` and `verify_pending:` after a successful migration: each check, then the tool's
-//! status, runs as its own one-off task of the migration's registered task definition (only the
-//! container command differs), started, waited for and judged like the migration. The
-//! migration's lock is held until they end, so the next migration cannot change the schema
-//! under a check. A failed check turns the result `failed`: `migrated, but verification <name>
-//! failed: …`.
+//! What runs after a successful migration: the tool's status (what is pending now, and the
+//! version where the migration's own output does not say it), then the `verify:` checks, then
+//! `verify_pending:` judged on that status. Each runs as its own one-off task of the migration's
+//! registered task definition (only the container command differs), started, waited for and
+//! judged like the migration. The migration's lock is held until they end, so the next
+//! migration cannot change the schema under a check. A failed check turns the result `failed`:
+//! `migrated, but verification <name> failed: …`; a status that cannot be read is only a
+//! warning unless `verify_pending` depends on it.
 
 use anyhow::Result;
 
@@ -12,7 +14,7 @@ use crate::ci::CiContext;
 use crate::config::{Check, Settings};
 use crate::failure::usage;
 use crate::logs::{self, LogTail};
-use crate::outcome::{Outcome, Status};
+use crate::outcome::{Outcome, Status, Version};
 use crate::progress::Progress;
 use crate::task::launch::{RunTaskRequest, Tag};
 use crate::task::{
@@ -27,6 +29,8 @@ use super::verdict::judge;
 
 /// The name `verify_pending`'s failure is reported under.
 pub const PENDING_CHECK: &str = "pending";
+/// The status task's name in its RunTask token.
+const STATUS_TASK: &str = "status";
 
 /// Refuses `verify_pending` without a status command before anything starts (exit 2).
 pub fn preflight(settings: &Settings) -> Result<()> {
@@ -37,6 +41,25 @@ pub fn preflight(settings: &Settings) -> Result<()> {
             .map_err(|error| usage(format!("verify_pending needs a status command: {error}")))?;
     }
     Ok(())
+}
+
+/// Whether anything runs after a successful migration: checks, or a status task (asked for by
+/// `verify_pending`, or by default for a tool with a status command).
+pub fn anything_after(settings: &Settings) -> bool {
+    !settings.verify.checks.is_empty() || reads_status(settings)
+}
+
+fn reads_status(settings: &Settings) -> bool {
+    let tool_has_status = settings.tool.id != tools::ToolId::Custom
+        && settings.verify.status_after
+        && settings.tool.status_command().is_ok();
+    settings.verify.pending || tool_has_status
+}
+
+/// The status task after the migration: what the tool said, or why it could not be read.
+enum StatusAfter {
+    Read(tools::StatusReport),
+    Unread { status: Status, why: String },
 }
 
 /// How one check's task ended.
@@ -60,11 +83,19 @@ pub struct Verifier<'a> {
 }
 
 impl Verifier<'_> {
-    /// Runs the checks in order, then the status; stops at the first failure, recorded in
-    /// `outcome`. An error is a failure to run one at all (AWS), not a failed check.
+    /// Reads the status, runs the checks in order, then judges `verify_pending`; stops at the
+    /// first failure, recorded in `outcome`. An error is a failure to run one at all (AWS), not
+    /// a failed check.
     pub async fn verify(&self, outcome: &mut Outcome, signals: &mut Signals) -> Result<()> {
+        let status = match reads_status(self.settings) {
+            true => Some(self.status_after(outcome, signals).await?),
+            false => None,
+        };
         for check in &self.settings.verify.checks {
-            let run = self.run_task(&check.name, &check.command, signals).await?;
+            let what = format!("verification {}", check.name);
+            let run = self
+                .run_task(&check.name, &what, &check.command, signals)
+                .await?;
             match judge_check(check, &run) {
                 Ok(()) => self
                     .progress
@@ -76,28 +107,60 @@ impl Verifier<'_> {
             }
         }
         if self.settings.verify.pending {
-            let command = self.settings.tool.status_command().map_err(usage)?;
-            let run = self.run_task(PENDING_CHECK, &command, signals).await?;
-            if run.status != Status::Succeeded {
-                let why = not_succeeded(&run);
-                failed(outcome, PENDING_CHECK, run.status, &why);
-                return Ok(());
-            }
-            let report = tools::tool(self.settings.tool.id).parse_status(&lines(&run.log));
-            outcome.pending = Some(report.pending.clone());
-            if let Err(why) = judge_pending(&report.pending) {
-                failed(outcome, PENDING_CHECK, run.status, &why);
+            let judged = match &status {
+                Some(StatusAfter::Read(report)) => {
+                    judge_pending(&report.pending).map_err(|why| (Status::Failed, why))
+                }
+                Some(StatusAfter::Unread { status, why }) => Err((*status, why.clone())),
+                None => Err((Status::Failed, "no status was read".to_owned())),
+            };
+            if let Err((status, why)) = judged {
+                failed(outcome, PENDING_CHECK, status, &why);
                 return Ok(());
             }
             self.progress
                 .step("verification pending passed: nothing pending");
+        } else if let Some(StatusAfter::Unread { why, .. }) = &status {
+            self.progress.warn(format!(
+                "could not read the tool's status after the migration ({why}): pending and \
+                 the version are as the migration's own output says"
+            ));
         }
         Ok(())
     }
 
+    /// Runs the tool's status command and reads it into `outcome` (pending, the version).
+    async fn status_after(
+        &self,
+        outcome: &mut Outcome,
+        signals: &mut Signals,
+    ) -> Result<StatusAfter> {
+        let command = self.settings.tool.status_command().map_err(usage)?;
+        let run = self
+            .run_task(
+                STATUS_TASK,
+                "the status after the migration",
+                &command,
+                signals,
+            )
+            .await?;
+        if run.status != Status::Succeeded {
+            return Ok(StatusAfter::Unread {
+                status: run.status,
+                why: not_succeeded(&run),
+            });
+        }
+        let report = tools::tool(self.settings.tool.id).parse_status(&lines(&run.log));
+        read_status_after(outcome, &report);
+        Ok(StatusAfter::Read(report))
+    }
+
+    /// Runs `command` as a one-off task; `name` keeps its RunTask token apart from the other
+    /// tasks of this run, `what` names it in messages.
     async fn run_task(
         &self,
         name: &str,
+        what: &str,
         command: &[String],
         signals: &mut Signals,
     ) -> Result<CheckRun> {
@@ -113,10 +176,8 @@ impl Verifier<'_> {
             key: TOKEN_TAG.to_owned(),
             value: token.clone(),
         });
-        self.progress.step(format!(
-            "verifying {name}: starting `{}`",
-            shell_words::join(command)
-        ));
+        self.progress
+            .step(format!("{what}: starting `{}`", shell_words::join(command)));
         let task_arn = match start_task(&self.clients.ecs, &request, &token, self.progress).await? {
             Started::Task { arn } => arn,
             Started::Refused(failures) => {
@@ -139,8 +200,7 @@ impl Verifier<'_> {
             .map(|source| LogTail::new(self.clients, source))
             .collect();
         let mut kept = KeptLog::default();
-        self.progress
-            .group(format!("logs of verification {name} ({task_id})"));
+        self.progress.group(format!("logs of {what} ({task_id})"));
         let end = wait_for_stop(
             &self.clients.ecs,
             &task_arn,
@@ -194,6 +254,39 @@ pub fn judge_check(check: &Check, run: &CheckRun) -> Result<(), String> {
         "expected output matching {expect:?}, saw {}",
         last_lines(&run.log)
     ))
+}
+
+/// What the status after the migration adds to its result: what is pending, and the version
+/// before and after where the migration's output did not say them: before is the migration
+/// applied just before the first one this run applied (none: the schema was empty), or, when
+/// this run applied nothing, the version as it is.
+pub fn read_status_after(outcome: &mut Outcome, report: &tools::StatusReport) {
+    outcome.pending = Some(report.pending.clone());
+    if outcome.half_migrated.is_none() {
+        outcome.half_migrated = report.half_migrated.clone();
+    }
+    let Some(now) = report.version.clone() else {
+        return;
+    };
+    let (before, after) = match outcome.version.take() {
+        Some(Version::Change { before, after }) => (before, after),
+        _ => (None, None),
+    };
+    let applied = outcome.applied.as_deref().unwrap_or_default();
+    let before = before.or_else(|| match applied.first() {
+        None => Some(now.clone()),
+        Some(first) => {
+            let at = report.applied.iter().position(|name| name == first)?;
+            at.checked_sub(1)
+                .map(|previous| report.applied[previous].clone())
+        }
+    });
+    // The output's own name for the version after wins (dbmate's status gives the version
+    // number alone, its output the file name that `applied` uses too).
+    outcome.version = Some(Version::Change {
+        before,
+        after: after.or(Some(now)),
+    });
 }
 
 /// `verify_pending`: nothing may be pending after the migration.

@@ -74,3 +74,67 @@ fn a_failed_check_fails_the_run_with_both_facts_in_the_reason() {
     assert_eq!(outcome.hint, None);
     assert_eq!(outcome.status.exit_code(), 1);
 }
+
+fn status(applied: &[&str], pending: &[&str]) -> tools::StatusReport {
+    tools::StatusReport {
+        applied: applied.iter().map(|name| (*name).to_owned()).collect(),
+        pending: pending.iter().map(|name| (*name).to_owned()).collect(),
+        version: applied.last().map(|name| (*name).to_owned()),
+        ..tools::StatusReport::default()
+    }
+}
+
+fn migrated(applied: &[&str], version: Option<Version>) -> Outcome {
+    let mut outcome = Outcome::new("db", Status::Succeeded);
+    outcome.applied = Some(applied.iter().map(|name| (*name).to_owned()).collect());
+    outcome.version = version;
+    outcome
+}
+
+fn change(before: Option<&str>, after: Option<&str>) -> Option<Version> {
+    Some(Version::Change {
+        before: before.map(str::to_owned),
+        after: after.map(str::to_owned),
+    })
+}
+
+#[test]
+fn the_status_after_gives_pending_and_the_version_before_the_first_applied() {
+    // Rails prints only what it applied: the status names the one applied before them.
+    let mut outcome = migrated(&["3", "4"], change(None, Some("4")));
+    read_status_after(&mut outcome, &status(&["1", "2", "3", "4"], &["5"]));
+    assert_eq!(outcome.pending, Some(vec!["5".to_owned()]));
+    assert_eq!(outcome.version, change(Some("2"), Some("4")));
+    // From an empty schema there was no version before.
+    let mut outcome = migrated(&["1"], change(None, Some("1")));
+    read_status_after(&mut outcome, &status(&["1"], &[]));
+    assert_eq!(outcome.version, change(None, Some("1")));
+}
+
+#[test]
+fn a_run_that_applied_nothing_stays_at_the_status_version() {
+    let mut outcome = migrated(&[], change(None, None));
+    read_status_after(&mut outcome, &status(&["1", "2"], &[]));
+    assert_eq!(outcome.version, change(Some("2"), Some("2")));
+    assert_eq!(outcome.pending, Some(Vec::new()));
+}
+
+#[test]
+fn the_version_before_from_the_output_is_kept() {
+    // Alembic says where it started; the status confirms where it ended.
+    let mut outcome = migrated(&["b2"], change(Some("a1"), Some("b2")));
+    read_status_after(&mut outcome, &status(&["x0", "a1", "b2"], &[]));
+    assert_eq!(outcome.version, change(Some("a1"), Some("b2")));
+}
+
+#[test]
+fn a_status_without_a_version_changes_only_pending() {
+    let mut outcome = migrated(&["3"], change(None, Some("3")));
+    let only_pending = tools::StatusReport {
+        pending: vec!["4".into()],
+        ..tools::StatusReport::default()
+    };
+    read_status_after(&mut outcome, &only_pending);
+    assert_eq!(outcome.pending, Some(vec!["4".to_owned()]));
+    assert_eq!(outcome.version, change(None, Some("3")));
+}

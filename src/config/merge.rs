@@ -48,6 +48,7 @@ impl RawConfig {
             commands: merge_sections(self.commands, over.commands, RawCommands::merge),
             verify: over.verify.or(self.verify),
             verify_pending: over.verify_pending.or(self.verify_pending),
+            status_after: over.status_after.or(self.status_after),
         }
     }
 }

@@ -90,6 +90,8 @@ pub struct RawConfig {
     pub verify: Option<Vec<RawCheck>>,
     #[serde(default, deserialize_with = "scalar::flag")]
     pub verify_pending: Option<bool>,
+    #[serde(default, deserialize_with = "scalar::flag")]
+    pub status_after: Option<bool>,
 }
 
 /// `commands:`: the tool's up, down and status commands, each overriding the tool's default.

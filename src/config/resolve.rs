@@ -47,7 +47,7 @@ impl RawConfig {
             command: self.command,
         };
         let (tool, command) = file.tool(raw_tool, checkout)?;
-        let verify = file.verify(self.verify, self.verify_pending)?;
+        let verify = file.verify(self.verify, self.verify_pending, self.status_after)?;
         let cluster = file.required(self.cluster, "cluster", "cluster: <name>", "--cluster")?;
         let service = non_empty(self.service);
         let base = match non_empty(self.task_definition) {

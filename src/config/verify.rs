@@ -32,17 +32,23 @@ pub struct Check {
     pub expect: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifySettings {
     pub checks: Vec<Check>,
     /// A status task after the migration must list nothing pending.
     pub pending: bool,
+    /// `status_after` (default true): a status task after a successful migration reads what is
+    /// pending and the version where the migration's own output does not say.
+    pub status_after: bool,
 }
 
-impl VerifySettings {
-    /// Whether anything runs after the migration.
-    pub fn any(&self) -> bool {
-        self.pending || !self.checks.is_empty()
+impl Default for VerifySettings {
+    fn default() -> Self {
+        Self {
+            checks: Vec::new(),
+            pending: false,
+            status_after: true,
+        }
     }
 }
 
@@ -60,6 +66,7 @@ impl Resolver<'_> {
         &self,
         raw: Option<Vec<RawCheck>>,
         pending: Option<bool>,
+        status_after: Option<bool>,
     ) -> Result<VerifySettings, ConfigError> {
         let mut checks: Vec<Check> = Vec::new();
         for (index, raw) in raw.unwrap_or_default().into_iter().enumerate() {
@@ -95,6 +102,7 @@ impl Resolver<'_> {
         Ok(VerifySettings {
             checks,
             pending: pending.unwrap_or(false),
+            status_after: status_after.unwrap_or(true),
         })
     }
 }

@@ -26,7 +26,13 @@ fn checks_resolve_in_order_with_their_commands() {
                 },
             ],
             pending: true,
+            status_after: true,
         }
+    );
+    assert!(
+        !super::settings("cluster: a\nservice: s\nstatus_after: false\n")
+            .verify
+            .status_after
     );
     assert_eq!(
         super::settings("cluster: a\nservice: s\n").verify,

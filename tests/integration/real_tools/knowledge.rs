@@ -56,6 +56,8 @@ pub fn after_run(project: &Project<'_>, app: &ToolApp, first: &Value) {
         app.app
     );
     assert_eq!(first["version"]["after"], Value::from(last), "{}", app.app);
+    // Read from the status task the run starts after the migration.
+    assert_eq!(first["pending"], names(&[]), "{}: {first:#}", app.app);
     assert_eq!(
         first["version"]["before"],
         Value::Null,
@@ -138,17 +140,18 @@ pub fn down_one_step(project: &Project<'_>, app: &ToolApp) {
 
 /// The rerun after `down` applies again what went down (sqlx: everything, see
 /// [`nothing_to_revert`]); `version.before` is what the output names where the tool prints it
-/// (Alembic's `Running upgrade 0001 -> 0002`), else null.
+/// (Alembic's `Running upgrade 0001 -> 0002`), else the migration the status after the run
+/// lists just before the first one the run applied (sqlx: none, it starts from nothing).
 pub fn rerun_after_down(app: &ToolApp, rerun: &Value) {
     let (last, kept) = app.migrations.split_last().expect("migrations");
     let (applied, before) = match app.app {
         "sqlx" => (app.migrations.to_vec(), Value::Null),
-        "alembic" => (vec![*last], Value::from(kept.last().copied())),
-        _ => (vec![*last], Value::Null),
+        _ => (vec![*last], Value::from(kept.last().copied())),
     };
     assert_eq!(rerun["applied"], names(&applied), "{}: {rerun:#}", app.app);
     assert_eq!(rerun["version"]["before"], before, "{}: {rerun:#}", app.app);
     assert_eq!(rerun["version"]["after"], Value::from(*last), "{}", app.app);
+    assert_eq!(rerun["pending"], names(&[]), "{}: {rerun:#}", app.app);
 }
 
 /// sqlx: with everything reverted (`--to 0`), `sqlx migrate revert` exits 0 saying "No
