@@ -5,12 +5,17 @@
 use serde_json::json;
 
 use crate::support::aws::World;
-use crate::support::binary::{Run, against};
+use crate::support::binary::{Run, against, run_args};
 use crate::support::stack::{Stack, require_stack};
 
 /// Runs `command` as the test's key with `deny` denied.
 fn run_denied(stack: &Stack, world: &World, deny: &[&str], command: &str) -> Run {
     world.app_service(stack, 512);
+    deny_and_run(stack, world, deny, command)
+}
+
+/// Runs `command` as the test's key, with `deny` denied from now on.
+fn deny_and_run(stack: &Stack, world: &World, deny: &[&str], command: &str) -> Run {
     stack.set_behaviour(
         &world.access_key,
         json!({"deny_actions": deny, "teardown_ms": 0}),
@@ -143,5 +148,63 @@ fn runtask_denied_exits_3_naming_the_action_and_starts_nothing() {
             .contains(&"DeleteParameter".to_owned()),
         "{:?}",
         stack.actions(&world.access_key)
+    );
+}
+
+#[test]
+fn tagging_on_create_denied_exits_3_naming_ecs_tagresource_and_starts_nothing() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "iam-tagging");
+    // ECS authorizes the tags of RegisterTaskDefinition and RunTask as ecs:TagResource: a
+    // policy allowing both calls but not tagging fails at the first one that tags.
+    let run = run_denied(&stack, &world, &["ecs:TagResource"], "echo applied");
+    assert_eq!(run.code, 3, "{}", run.transcript());
+    let denied = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .find(|request| request["injected"] == "denied_tagging")
+        .unwrap_or_else(|| panic!("nothing was denied: {}", run.transcript()));
+    assert_eq!(denied["action"], "RegisterTaskDefinition");
+    let family = format!(
+        "arn:aws:ecs:us-east-1:123456789012:task-definition/{}-migrate",
+        world.family
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("fix: grant ecs:TagResource on {family}")),
+        "{}",
+        run.transcript()
+    );
+    assert!(stack.tasks(&world.access_key).is_empty());
+    assert!(!run.stderr.contains("applied\n"), "{}", run.transcript());
+
+    // Registered once with tagging allowed, the definition is reused untagged: then RunTask,
+    // which tags the task with the run's token, is the call denied.
+    stack.set_behaviour(&world.access_key, json!({"teardown_ms": 0}));
+    let dir = tempfile::tempdir().unwrap();
+    let allowed = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "echo applied"),
+    );
+    assert_eq!(allowed.code, 0, "{}", allowed.transcript());
+    let rerun = deny_and_run(&stack, &world, &["ecs:TagResource"], "echo applied");
+    assert_eq!(rerun.code, 3, "{}", rerun.transcript());
+    let tasks = format!(
+        "arn:aws:ecs:us-east-1:123456789012:task/{}/*",
+        world.cluster
+    );
+    assert!(
+        rerun
+            .stderr
+            .contains(&format!("fix: grant ecs:TagResource on {tasks}")),
+        "{}",
+        rerun.transcript()
+    );
+    assert_eq!(
+        stack.tasks(&world.access_key).len(),
+        1,
+        "the denied run started a task"
     );
 }

@@ -643,8 +643,22 @@ def case_iam_denial() -> str:
             check(f"User: {who} is not authorized to perform: {action}" in e["Message"], e["Message"])
             check(resource is None or f"on resource: {resource} because" in e["Message"], e["Message"])
     client("ecs", key, 1).list_clusters()  # not denied
+    # Tagging on create: the call is allowed, its tags are not (ecs:TagResource).
+    control("POST", "/_standin/behaviour", {"access_key": key, "deny_actions": ["ecs:TagResource"]})
+    ecs = client("ecs", key, 1)
+    try:
+        ecs.register_task_definition(family="tagged", containerDefinitions=[
+            {"name": "app", "image": "busybox", "memory": 64}], tags=[{"key": "k", "value": "v"}])
+        raise Failed("a tagged RegisterTaskDefinition was not denied")
+    except ClientError as err:
+        message = err.response["Error"]["Message"]
+        check("perform: ecs:TagResource on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/tagged "
+              in message, message)
+    ecs.register_task_definition(family="untagged", containerDefinitions=[
+        {"name": "app", "image": "busybox", "memory": 64}])  # no tags: allowed
     control("DELETE", f"/_standin/behaviour?access_key={key}")
-    return "AccessDeniedException (json) / UnauthorizedOperation (ec2) naming caller, action, resource"
+    return ("AccessDeniedException (json) / UnauthorizedOperation (ec2) naming caller, action, resource; "
+            "ecs:TagResource for tags on create")
 
 
 def refused(call: Callable[[], Any]) -> str:

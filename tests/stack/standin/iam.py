@@ -46,12 +46,28 @@ def resource_arn(service: str | None, region: str | None, body: Any) -> str:
     return "*"
 
 
-def denial(req: dict[str, Any]) -> tuple[str, str, str]:
-    """(HTTP status, error code, message) of an access-denied answer to `req`."""
+def tagged_resource_arn(region: str | None, body: Any) -> str:
+    """What an ECS create call tags: the task definition family, or the cluster's tasks."""
+    prefix = f"arn:aws:ecs:{region or 'us-east-1'}:{settings.DEFAULT_ACCOUNT}"
+    body = body if isinstance(body, dict) else {}
+    if body.get("family"):
+        return f"{prefix}:task-definition/{body['family']}"
+    if body.get("serviceName"):
+        cluster = str(body.get("cluster") or "default").split("/")[-1]
+        return f"{prefix}:service/{cluster}/{body['serviceName']}"
+    cluster = str(body.get("cluster") or "default").split("/")[-1]
+    return f"{prefix}:task/{cluster}/*"
+
+
+def denial(req: dict[str, Any], tagging: bool = False) -> tuple[str, str, str]:
+    """(HTTP status, error code, message) of an access-denied answer to `req`; `tagging`: the
+    call itself is allowed but tagging what it creates (ecs:TagResource) is not."""
     service, action = req["service"], req["action"]
     iam_action = f"{service}:{action}"
     who = caller_arn(req["access_key"])
     resource = resource_arn(service, req["region"], req["body"])
+    if tagging:
+        iam_action, resource = "ecs:TagResource", tagged_resource_arn(req["region"], req["body"])
     reason = f"because no identity-based policy allows the {iam_action} action"
     if service in QUERY_DENIAL:
         code, status = QUERY_DENIAL[service]

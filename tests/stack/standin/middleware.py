@@ -133,7 +133,7 @@ class StandinMiddleware:
         entry = {"time": arrived, "service": req["service"], "action": req["action"],
                  "access_key": req["access_key"], "region": req["region"], "status": None,
                  "injected": None, "body": req["body"]}
-        fault, behaviour = state.behaviours.decide(req["access_key"], req["action"], req["service"])
+        fault, behaviour = state.behaviours.decide(req["access_key"], req["action"], req["service"], req["body"])
         if behaviour is not None and behaviour.delay_ms > 0 and behaviour.applies_to(req["action"]):
             entry["delayed_ms"] = behaviour.delay_ms
             time.sleep(behaviour.delay_ms / 1000.0)
@@ -153,8 +153,8 @@ class StandinMiddleware:
             entry["status"] = 400
             code = "RequestLimitExceeded" if service == "ec2" else ("Throttling" if proto == "query" else "ThrottlingException")
             return error_response(start_response, proto, service, "400 Bad Request", code, "Rate exceeded")
-        if fault == "denied":
-            status, code, message = iam.denial(req)
+        if fault in ("denied", "denied_tagging"):
+            status, code, message = iam.denial(req, tagging=fault == "denied_tagging")
             entry["status"] = int(status.split()[0])
             return error_response(start_response, proto, service, status, code, message)
         if fault in ("error", "burst"):

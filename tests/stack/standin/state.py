@@ -166,6 +166,15 @@ class Behaviour:
         return math.floor((n + 1) * rate + 1e-9) > math.floor(n * rate + 1e-9)
 
 
+def tags_on_create(action: str | None, body: Any) -> bool:
+    """Whether an ECS create call tags what it creates, which ECS authorizes as ecs:TagResource
+    too (the tagResourceAuthorization account setting, on for every account since 2024)."""
+    if action not in ("RunTask", "StartTask", "RegisterTaskDefinition", "CreateService") or not isinstance(body, dict):
+        return False
+    propagates = body.get("propagateTags") in ("TASK_DEFINITION", "SERVICE")
+    return bool(body.get("tags")) or propagates or bool(body.get("enableECSManagedTags"))
+
+
 class BehaviourStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -186,15 +195,18 @@ class BehaviourStore:
             return self._by_key.get(access_key)
 
     def decide(self, access_key: str | None, action: str | None,
-               service: str | None = None) -> tuple[str | None, Behaviour | None]:
-        """Which fault (if any) this request gets: denied, outage, burst, throttle, error or
-        run_task_failures. IAM is checked first, as AWS does, and never counts as a fault."""
+               service: str | None = None, body: Any = None) -> tuple[str | None, Behaviour | None]:
+        """Which fault (if any) this request gets: denied, denied_tagging, outage, burst,
+        throttle, error or run_task_failures. IAM is checked first, as AWS does, and never
+        counts as a fault."""
         with self._lock:
             b = self._by_key.get(access_key) if access_key else None
             if b is None:
                 return None, None
             if b.denies(service, action):
                 return "denied", b
+            if service == "ecs" and tags_on_create(action, body) and b.denies("ecs", "TagResource"):
+                return "denied_tagging", b
             if b.applies_to(action):
                 if b.in_outage(time.time()):
                     return "outage", b
