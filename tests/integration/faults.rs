@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{against, against_with_env, migrate, run_args};
+use crate::support::binary::{
+    against, against_with_env, collect, migrate, run_args, signal, spawn,
+};
 use crate::support::stack::{Stack, require_stack};
 
 /// The RunTask requests `key` sent, as the stand-in logged them.
@@ -329,6 +331,80 @@ fn an_exit_seen_late_through_failing_polls_still_drains_the_late_batch() {
     assert!(
         failed >= 8,
         "the burst did not happen as set: {failed} errors"
+    );
+    assert_eq!(stack.tasks(&world.access_key).len(), 1);
+}
+
+#[test]
+fn a_lost_stoptask_answer_still_stops_the_task_once_and_reports_the_cancel() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "lost-stoptask");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    // The cancel's StopTask takes effect, then its connection drops; the SDK sends it again.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"lost_answer_actions": ["StopTask"], "lost_answer_count": 1, "teardown_ms": 0}),
+    );
+    let child = spawn(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "sh -c 'echo started; exec sleep 300'"),
+        &[],
+    );
+    stack.task_in(&world.access_key, "RUNNING");
+    signal(&child, "TERM");
+    let run = collect(child);
+    assert_eq!(run.code, 130, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "cancelled", "{}", run.transcript());
+    assert_eq!(result["stop-code"], "UserInitiated", "{}", run.transcript());
+    let stops: Vec<Value> = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .filter(|request| request["action"] == "StopTask")
+        .collect();
+    assert_eq!(stops[0]["injected"], "lost_answer", "{stops:?}");
+    let tasks = stack.tasks(&world.access_key);
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0]["last_status"], "STOPPED", "{tasks:?}");
+    assert!(run.stderr.contains("started\n"), "{}", run.transcript());
+}
+
+#[test]
+fn a_lost_registertaskdefinition_answer_registers_no_duplicate_revision() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "lost-register");
+    world.app_service(&stack, 512);
+    let dir = tempfile::tempdir().unwrap();
+    // The registration takes effect, then its connection drops.
+    stack.set_behaviour(
+        &world.access_key,
+        json!({"lost_answer_actions": ["RegisterTaskDefinition"], "lost_answer_count": 1,
+               "teardown_ms": 0}),
+    );
+    let run = against(
+        &stack,
+        &world.access_key,
+        dir.path(),
+        &run_args(&world, "echo applied"),
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let revisions = world.migration_revisions();
+    assert_eq!(revisions.len(), 1, "a duplicate revision: {revisions:?}");
+    let registers: Vec<Value> = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .filter(|request| request["action"] == "RegisterTaskDefinition")
+        .collect();
+    assert_eq!(registers.len(), 1, "{registers:?}");
+    assert_eq!(registers[0]["injected"], "lost_answer");
+    assert_eq!(
+        run.json()["task-definition-arn"].as_str(),
+        revisions.last().map(String::as_str),
+        "{}",
+        run.transcript()
     );
     assert_eq!(stack.tasks(&world.access_key).len(), 1);
 }
