@@ -6,6 +6,9 @@ use aws_sdk_ecs::types::{
     LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode,
 };
 
+use aws_sdk_ecs::operation::create_service::builders::CreateServiceFluentBuilder;
+use aws_sdk_ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder;
+
 use super::stack::Stack;
 
 /// A short id of this test process, the same for all its tests.
@@ -111,12 +114,36 @@ impl World {
         container_memory: i32,
         others: Vec<ContainerDefinition>,
     ) -> String {
-        self.app_service_built(stack, container_memory, others, false)
+        self.app_service_built(
+            stack,
+            container_memory,
+            others,
+            |task| task,
+            |service| service,
+        )
     }
 
     /// [`World::app_service`] with ECS Exec turned on in the service.
     pub fn app_service_with_ecs_exec(&self, stack: &Stack, container_memory: i32) -> String {
-        self.app_service_built(stack, container_memory, Vec::new(), true)
+        self.app_service_shaped(
+            stack,
+            container_memory,
+            |task| task,
+            |service| service.enable_execute_command(true),
+        )
+    }
+
+    /// [`World::app_service`] whose RegisterTaskDefinition request `task` completes (volumes,
+    /// ...) and whose CreateService request `service` completes (a launch type, placement, EBS
+    /// volume configurations, tags...) after the defaults (Fargate, awsvpc) are set.
+    pub fn app_service_shaped(
+        &self,
+        stack: &Stack,
+        container_memory: i32,
+        task: impl FnOnce(RegisterTaskDefinitionFluentBuilder) -> RegisterTaskDefinitionFluentBuilder,
+        service: impl FnOnce(CreateServiceFluentBuilder) -> CreateServiceFluentBuilder,
+    ) -> String {
+        self.app_service_built(stack, container_memory, Vec::new(), task, service)
     }
 
     fn app_service_built(
@@ -124,7 +151,10 @@ impl World {
         stack: &Stack,
         container_memory: i32,
         others: Vec<ContainerDefinition>,
-        ecs_exec: bool,
+        shape_task: impl FnOnce(
+            RegisterTaskDefinitionFluentBuilder,
+        ) -> RegisterTaskDefinitionFluentBuilder,
+        shape_service: impl FnOnce(CreateServiceFluentBuilder) -> CreateServiceFluentBuilder,
     ) -> String {
         let (subnets, security_groups) = stack.network();
         self.block_on(async {
@@ -161,7 +191,7 @@ impl World {
                         .expect("log configuration"),
                 )
                 .build();
-            let registered = self
+            let task = self
                 .ecs
                 .register_task_definition()
                 .family(&self.family)
@@ -174,7 +204,8 @@ impl World {
                     std::iter::once(container)
                         .chain(others)
                         .collect::<Vec<_>>(),
-                ))
+                ));
+            let registered = shape_task(task)
                 .send()
                 .await
                 .expect("RegisterTaskDefinition");
@@ -183,14 +214,14 @@ impl World {
                 .and_then(|definition| definition.task_definition_arn())
                 .expect("task definition ARN")
                 .to_owned();
-            self.ecs
+            let service = self
+                .ecs
                 .create_service()
                 .cluster(&self.cluster)
                 .service_name(&self.service)
                 .task_definition(&arn)
                 .desired_count(0)
                 .launch_type(LaunchType::Fargate)
-                .enable_execute_command(ecs_exec)
                 .network_configuration(
                     NetworkConfiguration::builder()
                         .awsvpc_configuration(
@@ -202,7 +233,8 @@ impl World {
                                 .expect("awsvpc configuration"),
                         )
                         .build(),
-                )
+                );
+            shape_service(service)
                 .send()
                 .await
                 .expect("CreateService");
