@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::{Project, ToolApp};
+use crate::support::fake_github::FakeGitHub;
 
 const SHA: &str = "1111111111111111111111111111111111111111";
 
@@ -152,6 +153,30 @@ pub fn rerun_after_down(app: &ToolApp, rerun: &Value) {
     assert_eq!(rerun["version"]["before"], before, "{}: {rerun:#}", app.app);
     assert_eq!(rerun["version"]["after"], Value::from(*last), "{}", app.app);
     assert_eq!(rerun["pending"], names(&[]), "{}: {rerun:#}", app.app);
+}
+
+/// The rerun's PR comment (the sticky one of the pull request) shows what it applied, the
+/// version change and that nothing is pending, as the result does.
+pub fn reported_on_the_pull_request(fake: &FakeGitHub, app: &ToolApp) {
+    let (last, kept) = app.migrations.split_last().expect("migrations");
+    let comments = fake.comments(12);
+    let [(_, body)] = &comments[..] else {
+        panic!("{}: one sticky comment expected: {comments:#?}", app.app);
+    };
+    let (applied, before) = match app.app {
+        "sqlx" => (app.migrations.join(", "), "?".to_owned()),
+        _ => (
+            (*last).to_owned(),
+            kept.last().copied().unwrap_or("?").to_owned(),
+        ),
+    };
+    for row in [
+        format!("| Applied | {applied} |"),
+        format!("| Version | {before} → {last} |"),
+        "| Pending | none |".to_owned(),
+    ] {
+        assert!(body.contains(&row), "{}: no {row:?} in\n{body}", app.app);
+    }
 }
 
 /// sqlx: with everything reverted (`--to 0`), `sqlx migrate revert` exits 0 saying "No

@@ -110,7 +110,8 @@ pub fn exercise(app: &ToolApp) {
         knowledge::down_one_step(&project, app);
     }
 
-    let rerun = project.run("1111111111111111111111111111111111111111", &[]);
+    let github = actions_env(&fake, checkout.path(), "pull_request", pull_request_event());
+    let rerun = project.run("1111111111111111111111111111111111111111", &github);
     assert_eq!(
         rerun.code,
         0,
@@ -126,10 +127,10 @@ pub fn exercise(app: &ToolApp) {
     );
     if knows {
         knowledge::rerun_after_down(app, &rerun.json());
+        knowledge::reported_on_the_pull_request(&fake, app);
     }
 
     copy_tree(&source.join("broken"), checkout.path(), &[]);
-    let github = actions_env(&fake, checkout.path(), "pull_request", pull_request_event());
     let broken = project.run("3333333333333333333333333333333333333333", &github);
     assert_eq!(
         broken.code,
