@@ -13,6 +13,7 @@ mod failure;
 mod hints;
 mod image;
 mod links;
+mod local;
 mod lock;
 mod logs;
 mod migration_errors;

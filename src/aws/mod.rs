@@ -70,6 +70,11 @@ impl Clients {
         })
     }
 
+    /// A Secrets Manager client, made only when a local run fetches a secret from there.
+    pub fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(&self.sdk_config)
+    }
+
     /// A CloudWatch Logs client for the region a container's `awslogs-region` names.
     pub fn logs_in(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
         if region == self.region {

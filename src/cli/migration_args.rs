@@ -1,12 +1,13 @@
 //! The flags shared by `run`, `plan` and `render`: one per config key, layered over the file.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use clap::Args;
 
 use super::GitHubArgs;
 use super::image_args::ImageArgs;
-use crate::config::{CommandSpec, RawCommands, RawConfig, RawNetwork, RawReport};
+use crate::config::{CommandSpec, RawCommands, RawConfig, RawLocal, RawNetwork, RawReport};
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
@@ -50,6 +51,13 @@ pub struct MigrationArgs {
     /// [default: true; never for tool custom]
     #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true")]
     pub status_after: Option<bool>,
+    /// Run the migration container on the local Docker engine instead of ECS (plan: print the
+    /// `docker run`)
+    #[arg(long)]
+    pub local: bool,
+    /// With --local: a Docker env file (NAME=value lines) with values for the secrets
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
     /// Extra environment variable for the migration container (repeatable)
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub environment: Vec<(String, String)>,
@@ -200,6 +208,17 @@ impl MigrationArgs {
             tool: self.tool.clone(),
             verify_pending: self.verify_pending,
             status_after: self.status_after,
+            // Absolute: a relative path in the file is relative to the file, on the command line
+            // to the working directory.
+            local: self.env_file.as_ref().map(|path| RawLocal {
+                env_file: Some(
+                    std::path::absolute(path)
+                        .unwrap_or_else(|_| path.clone())
+                        .display()
+                        .to_string(),
+                ),
+                ..RawLocal::default()
+            }),
             migrations_dir: self.migrations_dir.clone(),
             commands: (self.status_command.is_some() || self.down_command.is_some()).then(|| {
                 RawCommands {

@@ -3,6 +3,7 @@
 
 mod down;
 mod job;
+mod local;
 mod plan;
 mod prepare;
 mod prune;

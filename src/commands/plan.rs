@@ -21,11 +21,15 @@ use crate::task::launch::{RunTaskRequest, run_task_request};
 use crate::taskdef::describe_task_definition;
 use crate::taskdef::normalise::same_definition;
 
+use super::local;
 use super::prepare::{Prepared, migration_container, needs_aws, prepare, resource_tags};
 use super::{aws_target, load_settings};
 
 pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let mut settings = load_settings(global, args)?;
+    if args.local {
+        return local::plan(global, &settings, None).await;
+    }
     let clients = if needs_aws(&settings) || settings.image.build.is_some() {
         Some(Clients::connect(&aws_target(global)).await?)
     } else {

@@ -26,6 +26,7 @@ use crate::task::{
 use crate::taskdef::register_or_reuse;
 
 use super::job::Job;
+use super::local;
 use super::prepare::{Prepared, migration_container, prepare, resource_tags};
 use super::turn::{Claim, TOKEN_TAG, Turn, wait_for_turn};
 use super::verdict::judge;
@@ -46,6 +47,9 @@ pub async fn run_job(
     mut settings: Settings,
     job: &Job,
 ) -> Result<u8> {
+    if args.local {
+        return local::run_job(global, settings, job).await;
+    }
     let job_command = job.command(&settings)?;
     let ci = CiContext::current();
     let progress = Progress::new(ci, global.verbose > 0);

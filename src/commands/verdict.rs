@@ -72,7 +72,7 @@ pub fn judge(
 
 /// The failed migrations the log names. Files the log names only in part are looked for from the
 /// working directory (the checkout, in CI).
-fn failed_migrations(log: &[String], report: &ReportSettings) -> Vec<MigrationError> {
+pub(super) fn failed_migrations(log: &[String], report: &ReportSettings) -> Vec<MigrationError> {
     let Ok(recognizer) = Recognizer::new(report.error_pattern.as_deref(), &report.path_map) else {
         return Vec::new();
     };
@@ -82,7 +82,7 @@ fn failed_migrations(log: &[String], report: &ReportSettings) -> Vec<MigrationEr
 }
 
 /// Adds which migration failed, where, and why, when the log shows it.
-fn name_failed_migration(reason: String, errors: &[MigrationError]) -> String {
+pub(super) fn name_failed_migration(reason: String, errors: &[MigrationError]) -> String {
     let Some(error) = errors.first() else {
         return reason;
     };

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::local::RawLocal;
 use super::{RawBuild, RawCommands, RawConfig, RawImage, RawNetwork, RawReport};
 
 impl RawConfig {
@@ -49,6 +50,7 @@ impl RawConfig {
             verify: over.verify.or(self.verify),
             verify_pending: over.verify_pending.or(self.verify_pending),
             status_after: over.status_after.or(self.status_after),
+            local: merge_sections(self.local, over.local, RawLocal::merge),
         }
     }
 }

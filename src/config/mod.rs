@@ -4,6 +4,7 @@
 
 mod error;
 mod interpolate;
+mod local;
 mod merge;
 mod parity;
 mod raw;
@@ -23,6 +24,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 pub use error::ConfigError;
+pub use local::{LocalSettings, RawLocal};
 pub use parity::{EbsVolumeOverride, Placement, ServiceOverrides};
 pub use raw::{
     CommandSpec, RawBuild, RawCapacityProvider, RawCommands, RawConfig, RawImage, RawNetwork,

@@ -8,6 +8,7 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::interpolate::expand;
+use super::local::RawLocal;
 use super::parity::{RawEbsVolume, RawPlacement};
 use super::scalar::{self, TEXT, own_error};
 use super::values::split_command;
@@ -92,6 +93,8 @@ pub struct RawConfig {
     pub verify_pending: Option<bool>,
     #[serde(default, deserialize_with = "scalar::flag")]
     pub status_after: Option<bool>,
+    #[serde(default)]
+    pub local: Option<RawLocal>,
 }
 
 /// `commands:`: the tool's up, down and status commands, each overriding the tool's default.

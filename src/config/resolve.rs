@@ -125,6 +125,7 @@ impl RawConfig {
             },
             tool,
             verify,
+            local: file.local(self.local),
         })
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::parity::ServiceOverrides;
 use super::values::parse_keyword;
-use super::{ToolSettings, VerifySettings};
+use super::{LocalSettings, ToolSettings, VerifySettings};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -53,6 +53,8 @@ pub struct Settings {
     pub tool: ToolSettings,
     /// The checks run after a successful migration (`verify:`, `verify_pending:`).
     pub verify: VerifySettings,
+    /// How `--local` runs the migration container on the local Docker engine (`local:`).
+    pub local: LocalSettings,
 }
 
 /// Where the task definition to derive the migration's from comes from.

@@ -2,11 +2,11 @@
 //! comes from ECR, the tag from the commit, a tag already in ECR is neither built nor pushed, and
 //! what runs is pinned by digest (`<uri>@sha256:…`) so it is exactly what was built.
 
-mod build;
+pub mod build;
 mod ecr;
 mod push;
 mod revision;
-mod stream;
+pub mod stream;
 
 use anyhow::Result;
 use serde_json::{Value, json};

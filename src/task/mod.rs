@@ -13,7 +13,7 @@ mod start;
 mod wait;
 mod wait_state;
 
-pub use follow::KeptLog;
+pub use follow::{KeptLog, Printer};
 pub use signals::Signals;
 pub use start::{Started, client_token, start_task};
 pub use wait::{Interruption, WaitEnd, WaitOptions, wait_for_stop};

@@ -16,6 +16,7 @@ mod preflight_sizes;
 mod prune;
 mod real_tools;
 mod resilience;
+mod run_local;
 mod run_logs;
 mod run_outcomes;
 mod run_teardown;

@@ -3,6 +3,7 @@
 mod errors;
 mod fuzz;
 mod interpolation;
+mod local;
 mod merge;
 mod resolve;
 mod robustness;

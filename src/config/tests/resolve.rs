@@ -58,6 +58,7 @@ fn a_minimal_file_gets_every_default() {
                 ..ToolSettings::default()
             },
             verify: VerifySettings::default(),
+            local: crate::config::LocalSettings::default(),
         }
     );
 }

@@ -211,12 +211,12 @@ impl Project<'_> {
     }
 }
 
-fn apps_dir() -> PathBuf {
+pub fn apps_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/apps")
 }
 
 /// Copies `from` into `to` (merging), leaving out the top-level entries named in `skip`.
-fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     for entry in fs::read_dir(from).unwrap_or_else(|error| panic!("{}: {error}", from.display())) {
         let entry = entry.unwrap();
         let name = entry.file_name();

@@ -1,0 +1,372 @@
+//! `run`, `status` and `down` with `--local`, and `plan --local`: the derived migration task
+//! definition's container run on the local Docker engine (see `crate::local`) and judged,
+//! printed and reported like a task. Nothing is registered or started in ECS: AWS is read only
+//! for the base (a service or a registered task definition; nothing for a file base) and for
+//! secrets with no local value.
+
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::aws::Clients;
+use crate::ci::{CiContext, Runner};
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::config::Settings;
+use crate::image::build::{BuildRequest, Builder, build_args, printable};
+use crate::image::stream;
+use crate::local::{DockerRun, container_secrets, docker_run, read_env_file, resolve};
+use crate::outcome::{Outcome, Status};
+use crate::progress::Progress;
+use crate::report;
+use crate::task::{KeptLog, Printer, Signals};
+
+use super::aws_target;
+use super::job::Job;
+use super::prepare::{Prepared, migration_container, needs_aws, prepare};
+use super::verdict::{failed_migrations, name_failed_migration};
+
+/// Seconds `docker stop` gives the container after SIGTERM, as ECS's default `stopTimeout`.
+const STOP_TIMEOUT: &str = "30";
+
+pub async fn run_job(global: &GlobalArgs, mut settings: Settings, job: &Job) -> Result<u8> {
+    let job_command = job.command(&settings)?;
+    let ci = CiContext::current();
+    let progress = Progress::new(ci, global.verbose > 0);
+    let mut signals = Signals::install()?;
+    let mut clients = match needs_aws(&settings) {
+        true => Some(Clients::connect(&aws_target(global)).await?),
+        false => None,
+    };
+    if let Some(reference) = build_image(&settings, ci, &progress).await? {
+        settings.image.uri = Some(reference);
+    }
+    let prepared = prepare(&settings, clients.as_ref()).await?;
+    let container = migration_container(&prepared).clone();
+    let given = local_values(&settings)?;
+    let secrets = container_secrets(&container);
+    if clients.is_none()
+        && secrets
+            .iter()
+            .any(|secret| !given.contains_key(&secret.name))
+    {
+        clients = Some(Clients::connect(&aws_target(global)).await?);
+    }
+    let mut values = resolve(&secrets, &given, clients.as_ref()).await?;
+    for (name, value) in given {
+        values.entry(name).or_insert(value);
+    }
+    let name = container_name()?;
+    let run = docker_run(
+        &prepared.derived.task_definition,
+        &container,
+        job_command.as_deref(),
+        &settings.local.network,
+        &name,
+        &values,
+    );
+    for warning in &run.warnings {
+        progress.warn(warning);
+    }
+    progress.step(format!(
+        "running the {} locally: {}",
+        job.name(),
+        run.printable()
+    ));
+
+    let mut outcome = Outcome::new(&settings.name, Status::Failed);
+    outcome.image = container["image"].as_str().map(str::to_owned);
+    outcome.command = job_command.clone().or_else(|| {
+        let words = container["command"].as_array()?;
+        Some(
+            words
+                .iter()
+                .filter_map(|w| w.as_str().map(str::to_owned))
+                .collect(),
+        )
+    });
+    let started = Instant::now();
+    let mut kept = KeptLog::default();
+    progress.group(format!("logs of container {name}"));
+    let ended = follow(&run, &name, &progress, &mut kept, &mut signals, &settings).await;
+    progress.end_group();
+    let inspected = inspect(&name).await;
+    remove(&name).await;
+    let ended = ended?;
+    outcome.duration_seconds = Some(started.elapsed().as_secs());
+    outcome.log_tail = kept.report_tail();
+    let log = kept.into_lines();
+    judge(&mut outcome, &prepared, ended, inspected, &settings, &log);
+    job.read_output(&settings, &mut outcome, &log);
+    progress.finish();
+    report::run_finished(&settings, &outcome, &|warning| progress.warn(warning)).await;
+    match global.output {
+        OutputFormat::Json => println!("{}", outcome.to_json()),
+        OutputFormat::Text => print!("{}", outcome.text_block()),
+    }
+    Ok(outcome.status.exit_code())
+}
+
+/// `plan --local`: the `docker run` a local run would do (names of the values only).
+pub async fn plan(
+    global: &GlobalArgs,
+    settings: &Settings,
+    job_command: Option<&[String]>,
+) -> Result<u8> {
+    let clients = match needs_aws(settings) {
+        true => Some(Clients::connect(&aws_target(global)).await?),
+        false => None,
+    };
+    let prepared = prepare(settings, clients.as_ref()).await?;
+    let container = migration_container(&prepared).clone();
+    let mut values: BTreeMap<String, String> = local_values(settings)?;
+    for secret in container_secrets(&container) {
+        values.entry(secret.name).or_default();
+    }
+    let run = docker_run(
+        &prepared.derived.task_definition,
+        &container,
+        job_command,
+        &settings.local.network,
+        "ecs-migrate-local-<id>",
+        &values,
+    );
+    let image_note = match &settings.image.build {
+        Some(_) => "\n(the image is built locally first with `image.build`, not pushed)",
+        None => "",
+    };
+    match global.output {
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::json!({"status": "planned", "local": true, "docker-run": run.args,
+                               "environment": run.env.keys().collect::<Vec<_>>(),
+                               "warnings": run.warnings})
+        ),
+        OutputFormat::Text => {
+            println!(
+                "Plan for running migration {:?} locally:\n{}{image_note}",
+                settings.name,
+                run.printable()
+            );
+            for warning in &run.warnings {
+                println!("warning: {warning}");
+            }
+        }
+    }
+    Ok(Status::Planned.exit_code())
+}
+
+/// `local.env_file`'s values, then `local.env`'s over them.
+fn local_values(settings: &Settings) -> Result<BTreeMap<String, String>> {
+    let mut values = match &settings.local.env_file {
+        Some(path) => read_env_file(path)?,
+        None => BTreeMap::new(),
+    };
+    values.extend(settings.local.env.clone());
+    Ok(values)
+}
+
+/// With `image.build`, builds the image into the local engine (never pushed) and returns its
+/// tag.
+async fn build_image(
+    settings: &Settings,
+    ci: &CiContext,
+    progress: &Progress,
+) -> Result<Option<String>> {
+    let Some(build) = &settings.image.build else {
+        return Ok(None);
+    };
+    let repository = settings
+        .image
+        .repository
+        .as_deref()
+        .unwrap_or(&settings.name);
+    let reference = format!(
+        "ecs-migrate-local/{}:latest",
+        repository.to_ascii_lowercase()
+    );
+    let builder = Builder::detect(std::env::var("DOCKER_BUILDKIT").ok().as_deref()).await;
+    let request = BuildRequest {
+        settings: build,
+        reference: &reference,
+        commit: None,
+        source: None,
+    };
+    let args = build_args(builder, &request);
+    let mut command = Command::new("docker");
+    command.args(&args);
+    let title = format!("building {reference}: {}", printable(&args));
+    let built = stream::run_streamed(
+        command,
+        &title,
+        ci.runner == Runner::GitHubActions,
+        progress,
+    )
+    .await?;
+    if !built.success {
+        bail!(
+            "the local image build failed ({}); last lines:\n{}",
+            built
+                .code
+                .map_or_else(|| "killed".to_owned(), |code| format!("exit {code}")),
+            built.lines.join("\n")
+        );
+    }
+    Ok(Some(reference))
+}
+
+/// A name no other local run uses.
+fn container_name() -> Result<String> {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+    let suffix: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    Ok(format!("ecs-migrate-local-{suffix}"))
+}
+
+/// How the container's run ended.
+struct Ended {
+    /// `docker run`'s exit code: the container's, or 125+ when Docker could not run it.
+    code: Option<i32>,
+    interrupted: Option<Status>,
+}
+
+/// Runs the container, printing its output as it comes; a signal or the timeout stops it
+/// (`docker stop`, then `docker kill` on a second signal).
+async fn follow(
+    run: &DockerRun,
+    name: &str,
+    progress: &Progress,
+    kept: &mut KeptLog,
+    signals: &mut Signals,
+    settings: &Settings,
+) -> Result<Ended> {
+    let mut child = Command::new("docker")
+        .args(&run.args)
+        .envs(&run.env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot run the Docker CLI `docker` (install it, or put it on PATH)")?;
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+    let mut printer = Printer {
+        progress,
+        kept,
+        prefixed: false,
+    };
+    let deadline = tokio::time::Instant::now() + settings.timeout;
+    let mut interrupted: Option<Status> = None;
+    let (mut out_open, mut err_open) = (true, true);
+    while out_open || err_open {
+        tokio::select! {
+            line = stdout.next_line(), if out_open => match line {
+                Ok(Some(line)) => printer.print("", vec![line]),
+                _ => out_open = false,
+            },
+            line = stderr.next_line(), if err_open => match line {
+                Ok(Some(line)) => printer.print("", vec![line]),
+                _ => err_open = false,
+            },
+            () = signals.received() => {
+                if interrupted.is_some() {
+                    progress.warn(format!("second signal: killing container {name}"));
+                    docker(&["kill", name]).await;
+                } else {
+                    progress.step(format!("cancelled: stopping container {name}"));
+                    interrupted = Some(Status::Cancelled);
+                    docker(&["stop", "--time", STOP_TIMEOUT, name]).await;
+                }
+            }
+            () = tokio::time::sleep_until(deadline), if interrupted.is_none() => {
+                progress.step(format!("timed out: stopping container {name}"));
+                interrupted = Some(Status::TimedOut);
+                docker(&["stop", "--time", STOP_TIMEOUT, name]).await;
+            }
+        }
+    }
+    let status = child.wait().await.context("waiting for `docker run`")?;
+    Ok(Ended {
+        code: status.code(),
+        interrupted,
+    })
+}
+
+/// Whether the kernel's OOM killer stopped the container, as Docker recorded it.
+async fn inspect(name: &str) -> Option<bool> {
+    let output = Command::new("docker")
+        .args(["inspect", "--format", "{{.State.OOMKilled}}", name])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim() == "true")
+}
+
+async fn remove(name: &str) {
+    docker(&["rm", "--force", name]).await;
+}
+
+/// A Docker command whose output does not matter (stop, kill, rm).
+async fn docker(args: &[&str]) {
+    let _ = Command::new("docker")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await;
+}
+
+/// The outcome of the container's run, judged as a task's: exit 0 succeeds, anything else
+/// fails with the container and code named (and the failed migration, from the log).
+fn judge(
+    outcome: &mut Outcome,
+    prepared: &Prepared,
+    ended: Ended,
+    oom_killed: Option<bool>,
+    settings: &Settings,
+    log: &[String],
+) {
+    let container = &prepared.derived.container;
+    if oom_killed.is_none() {
+        // No container: Docker could not create or start it (its error is in the log).
+        outcome.reason = Some(format!(
+            "docker could not run container {container:?} (docker run exited with {})",
+            ended
+                .code
+                .map_or_else(|| "a signal".to_owned(), |code| code.to_string())
+        ));
+        return;
+    }
+    outcome.exit_code = ended.code;
+    if let Some(status) = ended.interrupted {
+        outcome.status = status;
+        outcome.reason = Some(match status {
+            Status::TimedOut => "timed out; the container was stopped".to_owned(),
+            _ => "cancelled; the container was stopped".to_owned(),
+        });
+        return;
+    }
+    if ended.code == Some(0) {
+        outcome.status = Status::Succeeded;
+        return;
+    }
+    outcome.migration_errors = failed_migrations(log, &settings.report);
+    let reason = match (oom_killed, ended.code) {
+        (Some(true), _) => format!(
+            "container {container:?} was killed for using more memory than its limit \
+             (OutOfMemoryError)"
+        ),
+        (_, Some(code)) => format!("container {container:?} exited with code {code}"),
+        (_, None) => format!("container {container:?} was killed by a signal"),
+    };
+    outcome.reason = Some(name_failed_migration(reason, &outcome.migration_errors));
+}
