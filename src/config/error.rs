@@ -77,7 +77,7 @@ impl ConfigError {
         let message = if key.is_none() && message.starts_with("invalid type: ") {
             document_is_not_a_mapping(&message)
         } else {
-            explain_serde_message(&message, !path.contains(['.', '[']))
+            explain_serde_message(&message, !in_environment(&path).contains(['.', '[']))
         };
         Self::new(Some(file), line_of(error.inner()), key, message)
     }
@@ -98,6 +98,14 @@ impl ConfigError {
         };
         Self::new(Some(file), line, None, message)
     }
+}
+
+/// A key path inside an environment as it would be at the top level:
+/// `environments.staging.subnets` → `subnets`, so the same hints apply there.
+fn in_environment(path: &str) -> &str {
+    path.strip_prefix("environments.")
+        .and_then(|rest| rest.split_once('.'))
+        .map_or(path, |(_, key)| key)
 }
 
 /// `${VAR}` unquoted inside `[ ]` or `{ }` is the classic way to break YAML with this tool.

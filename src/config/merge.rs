@@ -48,6 +48,8 @@ impl RawConfig {
             commands: merge_sections(self.commands, over.commands, RawCommands::merge),
             verify: over.verify.or(self.verify),
             verify_pending: over.verify_pending.or(self.verify_pending),
+            // Only the file has environments; `choose_environment` takes them out before merging.
+            environments: over.environments.or(self.environments),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::environments;
 use super::interpolate::expand;
 use super::parity::{RawEbsVolume, RawPlacement};
 use super::scalar::{self, TEXT, own_error};
@@ -90,6 +91,9 @@ pub struct RawConfig {
     pub verify: Option<Vec<RawCheck>>,
     #[serde(default, deserialize_with = "scalar::flag")]
     pub verify_pending: Option<bool>,
+    /// Named layers of the keys above, one chosen with `-e/--environment`; never nested.
+    #[serde(default, deserialize_with = "environments::environments")]
+    pub environments: Option<BTreeMap<String, RawConfig>>,
 }
 
 /// `commands:`: the tool's up, down and status commands, each overriding the tool's default.

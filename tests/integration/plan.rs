@@ -16,7 +16,7 @@ fn the_shipped_example_plans_with_no_aws_at_all() {
     let run = offline(&repo_root(), &["plan", "-c", "examples/ecs-migrate.yml"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     for expected in [
-        "Plan for migration \"ecs-migrate\"",
+        "Plan for migration \"app-web\" (examples/ecs-migrate.yml)",
         "app-web-migrate",
         "bin/rails db:migrate",
         "subnet-0a1b2c3d4e5f60718",
