@@ -59,7 +59,8 @@ fn load_settings(global: &GlobalArgs, args: &MigrationArgs) -> Result<Settings> 
     let mut settings = chosen
         .layer
         .merge(args.to_raw_config())
-        .resolve(path.as_deref())?;
+        .resolve(path.as_deref())
+        .map_err(|error| error.in_environment(chosen.environment.as_deref()))?;
     settings.environment_name = chosen.environment;
     Ok(settings)
 }

@@ -51,6 +51,17 @@ impl ConfigError {
         }
     }
 
+    /// Says which environment's keys were merged in when the problem was found after parsing
+    /// (a value that only conflicts once merged, e.g. `launch_type` beside an environment's
+    /// `capacity_provider_strategy`): the key alone does not say which layer set it.
+    pub fn in_environment(mut self, environment: Option<&str>) -> Self {
+        if let Some(environment) = environment {
+            self.message
+                .push_str(&format!(" (with environment {environment:?} applied)"));
+        }
+        self
+    }
+
     /// A problem with one key found after parsing, so without a line: missing or conflicting.
     pub(super) fn for_key(file: Option<&Path>, key: &str, message: impl Into<String>) -> Self {
         Self::new(file, None, Some(key), message)

@@ -245,6 +245,28 @@ fn errors_inside_an_environment_name_its_line_and_key_path() {
 }
 
 #[test]
+fn a_problem_found_once_merged_says_which_environment_was_applied() {
+    let yaml = "cluster: c\nservice: s\nlaunch_type: FARGATE\nenvironments:\n  spot:\n    \
+                capacity_provider_strategy: [{ capacity_provider: FARGATE_SPOT }]\n";
+    let (layer, environment) = chosen(yaml, Some("spot")).unwrap();
+    let error = layer
+        .resolve_in(
+            Some(Path::new("ecs-migrate.yml")),
+            Path::new("/nonexistent-checkout"),
+        )
+        .unwrap_err()
+        .in_environment(environment.as_deref())
+        .to_string();
+    assert!(
+        error.starts_with(
+            "ecs-migrate.yml: launch_type: cannot be combined with capacity_provider_strategy"
+        ) && error.ends_with(" (with environment \"spot\" applied)"),
+        "{error}"
+    );
+    assert!(chosen(yaml, None).is_ok(), "the top level alone is fine");
+}
+
+#[test]
 fn environment_names_are_checked_where_they_are_written() {
     let error = load_error("cluster: c\nenvironments:\n  staging: {}\n  prod/eu: {}\n");
     assert!(
