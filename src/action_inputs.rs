@@ -38,6 +38,7 @@ const MIGRATE: &[(&str, &str)] = &[("up", "run"), ("down", "down"), ("status", "
 /// Every input of action.yml, in its order, and where it goes.
 pub const INPUTS: &[(&str, Target)] = &[
     ("config", Target::Flag("--config")),
+    ("environment", Target::Flag("--environment")),
     ("cluster", Target::Flag("--cluster")),
     ("service", Target::Flag("--service")),
     ("task-definition", Target::Flag("--task-definition")),

@@ -42,6 +42,7 @@ fn a_normal_command_line_passes_through_untouched() {
 fn every_input_becomes_its_flag() {
     let lookup = lookup_from(&[
         ("config", "deploy/ecs-migrate.yml"),
+        ("environment", "production"),
         ("cluster", "app-prod"),
         ("service", "app-web"),
         ("task-definition", "app-web:42"),
@@ -68,6 +69,7 @@ fn every_input_becomes_its_flag() {
             "ecs-migrate",
             "run",
             "--config=deploy/ecs-migrate.yml",
+            "--environment=production",
             "--cluster=app-prod",
             "--service=app-web",
             "--task-definition=app-web:42",

@@ -11,9 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::errors::{AwsResultExt, error_code};
 
-/// Where the lock of a migration lives.
-pub fn parameter_name(cluster: &str, family: &str) -> String {
-    format!("/ecs-migrate/locks/{cluster}/{family}")
+/// Where the lock of a migration lives: one per cluster and family, and per environment when one
+/// was chosen (a family never contains `/`, so the two forms cannot meet).
+pub fn parameter_name(cluster: &str, family: &str, environment: Option<&str>) -> String {
+    match environment {
+        Some(environment) => format!("/ecs-migrate/locks/{cluster}/{family}/{environment}"),
+        None => format!("/ecs-migrate/locks/{cluster}/{family}"),
+    }
 }
 
 /// What the lock parameter says about its holder.

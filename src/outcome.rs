@@ -44,6 +44,9 @@ impl Status {
 #[serde(rename_all = "kebab-case")]
 pub struct Outcome {
     pub name: String,
+    /// The environment of the config file's `environments:` this ran in; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     pub status: Status,
     /// The migration container's own exit code.
     pub exit_code: Option<i32>,
@@ -94,6 +97,7 @@ impl Outcome {
     pub fn new(name: &str, status: Status) -> Self {
         Self {
             name: name.to_owned(),
+            environment: None,
             status,
             exit_code: None,
             reason: None,
@@ -116,9 +120,21 @@ impl Outcome {
         }
     }
 
+    /// The migration as headlines name it: `app-web`, or `app-web (staging)` in an environment.
+    pub fn subject(&self) -> String {
+        match &self.environment {
+            Some(environment) => format!("{} ({environment})", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// The block printed at the end of `run`.
     pub fn text_block(&self) -> String {
-        let mut text = format!("Migration {:?} {}\n", self.name, self.status.as_str());
+        let mut text = format!("Migration {:?}", self.name);
+        if let Some(environment) = &self.environment {
+            let _ = write!(text, " ({environment})");
+        }
+        let _ = writeln!(text, " {}", self.status.as_str());
         let mut row = |label: &str, value: Option<String>| {
             if let Some(value) = value {
                 let _ = writeln!(text, "  {label:<16} {value}");
@@ -227,6 +243,31 @@ mod tests {
         assert!(json.get("duration-seconds").is_some());
         assert!(json.get("log-url").is_some());
         assert_eq!(json["failed-migration"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn the_environment_is_in_the_json_and_the_headline_only_when_there_is_one() {
+        let mut outcome = Outcome::new("db", Status::Succeeded);
+        let json: serde_json::Value = serde_json::from_str(&outcome.to_json()).unwrap();
+        assert!(json.get("environment").is_none(), "{json}");
+        assert!(
+            outcome
+                .text_block()
+                .starts_with("Migration \"db\" succeeded\n")
+        );
+        assert_eq!(outcome.subject(), "db");
+
+        outcome.environment = Some("staging".into());
+        let json: serde_json::Value = serde_json::from_str(&outcome.to_json()).unwrap();
+        assert_eq!(json["environment"], "staging");
+        assert!(
+            outcome
+                .text_block()
+                .starts_with("Migration \"db\" (staging) succeeded\n"),
+            "{}",
+            outcome.text_block()
+        );
+        assert_eq!(outcome.subject(), "db (staging)");
     }
 
     #[test]

@@ -11,6 +11,14 @@ use crate::config::{CommandSpec, RawCommands, RawConfig, RawLocal, RawNetwork, R
 
 #[derive(Debug, Default, Args)]
 pub struct MigrationArgs {
+    /// Environment of the config file's `environments:` to use (its keys over the top level)
+    #[arg(
+        short = 'e',
+        long = "environment",
+        env = "ECS_MIGRATE_ENVIRONMENT",
+        value_name = "NAME"
+    )]
+    pub environment_name: Option<String>,
     /// ECS cluster to run the migration in
     #[arg(long)]
     pub cluster: Option<String>,
@@ -118,7 +126,7 @@ pub struct MigrationArgs {
     /// Tag for the task and task definition (repeatable; `--tag` is the image tag)
     #[arg(long = "tags", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub tags: Vec<(String, String)>,
-    /// Name of this migration in reports [default: the config file's name]
+    /// Name of this migration in reports [default: the service, else the base family]
     #[arg(long)]
     pub name: Option<String>,
     #[command(flatten)]

@@ -55,7 +55,13 @@ fn load_settings(global: &GlobalArgs, args: &MigrationArgs) -> Result<Settings> 
         Some(path) => config::load_file(path, &|name| std::env::var(name).ok())?,
         None => RawConfig::default(),
     };
-    Ok(file_layer
+    let chosen =
+        file_layer.choose_environment(args.environment_name.as_deref(), path.as_deref())?;
+    let mut settings = chosen
+        .layer
         .merge(args.to_raw_config())
-        .resolve(path.as_deref())?)
+        .resolve(path.as_deref())
+        .map_err(|error| error.in_environment(chosen.environment.as_deref()))?;
+    settings.environment_name = chosen.environment;
+    Ok(settings)
 }

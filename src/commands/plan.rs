@@ -82,7 +82,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     }
     match global.output {
         OutputFormat::Json => {
-            let document = json!({
+            let mut document = json!({
                 "status": Status::Planned,
                 "name": settings.name,
                 "base": prepared.base_origin,
@@ -96,6 +96,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 "task-definition": redacted(&prepared.derived.task_definition),
                 "run-task": request,
             });
+            if let Some(environment) = &settings.environment_name {
+                document["environment"] = json!(environment);
+            }
             println!("{}", serde_json::to_string_pretty(&document)?);
         }
         OutputFormat::Text => {
@@ -170,7 +173,14 @@ fn plan_text(
         || "flags only".to_owned(),
         |path| path.display().to_string(),
     );
-    writeln!(text, "Plan for migration {:?} ({source})", settings.name)?;
+    match &settings.environment_name {
+        Some(environment) => writeln!(
+            text,
+            "Plan for migration {:?} in environment {environment:?} ({source})",
+            settings.name
+        )?,
+        None => writeln!(text, "Plan for migration {:?} ({source})", settings.name)?,
+    }
     let mut row = |label: &str, value: String| writeln!(text, "  {label:<17} {value}");
     row("cluster:", settings.cluster.clone())?;
     row("base:", prepared.base_origin.clone())?;

@@ -92,6 +92,7 @@ pub fn resource_tags(settings: &Settings, ci: &CiContext) -> Vec<Tag> {
         .collect();
     let ours = [
         ("ecs-migrate:name", Some(settings.name.clone())),
+        ("ecs-migrate:environment", settings.environment_name.clone()),
         ("ecs-migrate:commit", ci.commit.clone()),
         ("ecs-migrate:ci-run", ci.run.clone()),
     ];

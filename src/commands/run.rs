@@ -120,6 +120,7 @@ pub async fn run_job(
     });
 
     let mut outcome = Outcome::new(&settings.name, Status::Failed);
+    outcome.environment.clone_from(&settings.environment_name);
     outcome.task_definition_arn = Some(registration.arn.clone());
     let container = migration_container(&prepared);
     outcome.image = container["image"].as_str().map(str::to_owned);
@@ -134,9 +135,14 @@ pub async fn run_job(
 
     request.task_definition = registration.arn.clone();
     // `status` and `down` must not reuse the migration's token (other overrides: a conflict).
+    let environment = settings.environment_name.as_deref();
     let token = match job {
-        Job::Up => client_token(&registration.arn, ci),
-        other => client_token(&format!("{}#{}", registration.arn, other.name()), ci),
+        Job::Up => client_token(&registration.arn, environment, ci),
+        other => client_token(
+            &format!("{}#{}", registration.arn, other.name()),
+            environment,
+            ci,
+        ),
     };
     progress.detail(format_args!("RunTask clientToken {token}"));
     request.tags.push(Tag {
@@ -330,9 +336,11 @@ async fn finish(
     global: &GlobalArgs,
     settings: &Settings,
     progress: &Progress,
-    outcome: Outcome,
+    mut outcome: Outcome,
     github: &mut GitHubReport,
 ) -> u8 {
+    // Every result of this migration names its environment, whichever step produced it.
+    outcome.environment.clone_from(&settings.environment_name);
     github.finish(&outcome, progress).await;
     progress.finish();
     report::run_finished(settings, &outcome, &|warning| progress.warn(warning)).await;

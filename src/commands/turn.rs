@@ -40,7 +40,11 @@ pub async fn wait_for_turn(
     signals: &mut Signals,
 ) -> Result<Turn> {
     let settings = claim.settings;
-    let name = lock::parameter_name(&settings.cluster, claim.family);
+    let name = lock::parameter_name(
+        &settings.cluster,
+        claim.family,
+        settings.environment_name.as_deref(),
+    );
     let holder = Holder {
         token: claim.token.to_owned(),
         run: claim.run.clone(),

@@ -169,6 +169,7 @@ impl Verifier<'_> {
         request.overrides = Some(Job::overrides(container, command));
         let token = client_token(
             &format!("{}#verify-{name}", request.task_definition),
+            self.settings.environment_name.as_deref(),
             self.ci,
         );
         request.tags.retain(|tag| tag.key != TOKEN_TAG);

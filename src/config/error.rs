@@ -51,6 +51,17 @@ impl ConfigError {
         }
     }
 
+    /// Says which environment's keys were merged in when the problem was found after parsing
+    /// (a value that only conflicts once merged, e.g. `launch_type` beside an environment's
+    /// `capacity_provider_strategy`): the key alone does not say which layer set it.
+    pub fn in_environment(mut self, environment: Option<&str>) -> Self {
+        if let Some(environment) = environment {
+            self.message
+                .push_str(&format!(" (with environment {environment:?} applied)"));
+        }
+        self
+    }
+
     /// A problem with one key found after parsing, so without a line: missing or conflicting.
     pub(super) fn for_key(file: Option<&Path>, key: &str, message: impl Into<String>) -> Self {
         Self::new(file, None, Some(key), message)
@@ -77,7 +88,7 @@ impl ConfigError {
         let message = if key.is_none() && message.starts_with("invalid type: ") {
             document_is_not_a_mapping(&message)
         } else {
-            explain_serde_message(&message, !path.contains(['.', '[']))
+            explain_serde_message(&message, !in_environment(&path).contains(['.', '[']))
         };
         Self::new(Some(file), line_of(error.inner()), key, message)
     }
@@ -98,6 +109,14 @@ impl ConfigError {
         };
         Self::new(Some(file), line, None, message)
     }
+}
+
+/// A key path inside an environment as it would be at the top level:
+/// `environments.staging.subnets` → `subnets`, so the same hints apply there.
+fn in_environment(path: &str) -> &str {
+    path.strip_prefix("environments.")
+        .and_then(|rest| rest.split_once('.'))
+        .map_or(path, |(_, key)| key)
 }
 
 /// `${VAR}` unquoted inside `[ ]` or `{ }` is the classic way to break YAML with this tool.

@@ -51,6 +51,8 @@ impl RawConfig {
             verify_pending: over.verify_pending.or(self.verify_pending),
             status_after: over.status_after.or(self.status_after),
             local: merge_sections(self.local, over.local, RawLocal::merge),
+            // Only the file has environments; `choose_environment` takes them out before merging.
+            environments: over.environments.or(self.environments),
         }
     }
 }

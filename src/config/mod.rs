@@ -2,6 +2,7 @@
 //! over it, then resolve one validated [`Settings`]. Every problem is a [`ConfigError`] that
 //! points at the file, line and key.
 
+mod environments;
 mod error;
 mod interpolate;
 mod local;

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::environments;
 use super::interpolate::expand;
 use super::local::RawLocal;
 use super::parity::{RawEbsVolume, RawPlacement};
@@ -95,6 +96,9 @@ pub struct RawConfig {
     pub status_after: Option<bool>,
     #[serde(default)]
     pub local: Option<RawLocal>,
+    /// Named layers of the keys above, one chosen with `-e/--environment`; never nested.
+    #[serde(default, deserialize_with = "environments::environments")]
+    pub environments: Option<BTreeMap<String, RawConfig>>,
 }
 
 /// `commands:`: the tool's up, down and status commands, each overriding the tool's default.

@@ -67,10 +67,14 @@ impl RawConfig {
                  other: remove one of them)",
             ));
         }
+        let name = non_empty(self.name)
+            .or_else(|| service.clone())
+            .or_else(|| base_family(&base))
+            .or_else(|| file.stem())
+            .unwrap_or_else(|| DEFAULT_NAME.to_owned());
         Ok(Settings {
-            name: non_empty(self.name)
-                .or_else(|| file.stem())
-                .unwrap_or_else(|| DEFAULT_NAME.to_owned()),
+            name,
+            environment_name: None,
             source: source.map(Path::to_path_buf),
             cluster,
             base,
@@ -128,6 +132,24 @@ impl RawConfig {
             local: file.local(self.local),
         })
     }
+}
+
+/// The family of a named base (`app-web:42`, an ARN), or of a task definition file that can be
+/// read (its errors are reported when it is used, not here).
+fn base_family(base: &BaseSource) -> Option<String> {
+    let family = match base {
+        BaseSource::Service(_) => return None,
+        BaseSource::TaskDefinition(name) => {
+            let name = name
+                .rsplit_once('/')
+                .map_or(name.as_str(), |(_, last)| last);
+            name.split(':').next().unwrap_or(name).to_owned()
+        }
+        BaseSource::File(path) => crate::taskdef::read_file(path).ok()?["family"]
+            .as_str()?
+            .to_owned(),
+    };
+    non_empty(Some(family))
 }
 
 pub(super) fn non_empty(value: Option<String>) -> Option<String> {

@@ -161,7 +161,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Optional<S> {
     }
 }
 
-fn optional<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
+pub(super) fn optional<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
     deserializer: D,
     seed: S,
 ) -> Result<Option<S::Value>, D::Error> {

@@ -13,8 +13,13 @@ use super::{LocalSettings, ToolSettings, VerifySettings};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// `name`, else the config file's stem, else "ecs-migrate"; keys sticky PR comments.
+    /// `name`, else the service, else the base task definition's family, else the config file's
+    /// stem, else "ecs-migrate"; keys sticky PR comments.
     pub name: String,
+    /// The environment chosen from the file's `environments:`; with the name, the migration's
+    /// identity (lock, tags, RunTask token, PR comment, check run). (Not `environment`, which
+    /// is the container's environment variables.)
+    pub environment_name: Option<String>,
     pub source: Option<PathBuf>,
     pub cluster: String,
     pub base: BaseSource,

@@ -21,7 +21,7 @@ pub async fn run_finished(settings: &Settings, outcome: &Outcome, warn: &dyn Fn(
     if failed && ci.runner == Runner::GitHubActions {
         let title = format!(
             "Migration {} {}",
-            outcome.name,
+            outcome.subject(),
             summary::status_words(outcome.status)
         );
         let reason = outcome
@@ -50,6 +50,7 @@ pub fn plan_finished(
     warn: &dyn Fn(String),
 ) {
     let mut outcome = Outcome::new(&settings.name, Status::Planned);
+    outcome.environment.clone_from(&settings.environment_name);
     outcome.image = container["image"].as_str().map(str::to_owned);
     outcome.command = container["command"].as_array().map(|words| {
         words

@@ -27,7 +27,7 @@ pub fn message(outcome: &Outcome, run_url: Option<&str>) -> Value {
         Status::Planned => ":memo:",
     };
     let status = status_words(outcome.status);
-    let mut headline = format!("Migration {} {status}", outcome.name);
+    let mut headline = format!("Migration {} {status}", outcome.subject());
     if let Some(code) = outcome.exit_code {
         headline.push_str(&format!(" (exit code {code})"));
     }
@@ -43,6 +43,7 @@ pub fn message(outcome: &Outcome, run_url: Option<&str>) -> Value {
             fields.push(json!({"type": "mrkdwn", "text": text}));
         }
     };
+    field("Environment", outcome.environment.clone());
     field("Image", outcome.image.clone());
     field("Command", outcome.command.as_ref().map(shell_words::join));
     field(
@@ -148,6 +149,16 @@ mod tests {
             body["blocks"][1]["elements"][0]["text"],
             "<https://logs|CloudWatch logs> · <https://github.com/o/r/actions/runs/1|CI run>"
         );
+    }
+
+    #[test]
+    fn the_environment_is_in_the_headline_and_a_field() {
+        let mut outcome = Outcome::new("db", Status::Succeeded);
+        outcome.environment = Some("production".into());
+        let body = message(&outcome, None);
+        assert_eq!(body["text"], "Migration db (production) succeeded");
+        let fields = body["blocks"][1]["fields"].to_string();
+        assert!(fields.contains("*Environment*\\nproduction"), "{body}");
     }
 
     #[test]

@@ -11,14 +11,22 @@ use crate::outcome::{Outcome, Status};
 /// The section for a finished `run` (or `plan`, with its extra rows), ending with a blank line
 /// so sections of several steps stay apart.
 pub fn section(outcome: &Outcome, extra_rows: &[(&str, String)]) -> String {
+    let environment = outcome
+        .environment
+        .as_deref()
+        .map(|environment| format!(" ({})", plain(environment)))
+        .unwrap_or_default();
     let mut text = format!(
-        "### {} Migration {} {}\n\n",
+        "### {} Migration {}{environment} {}\n\n",
         icon(outcome.status),
         code(&outcome.name),
         status_words(outcome.status)
     );
     let mut rows: Vec<(&str, String)> =
         vec![("Status", format!("**{}**", status_words(outcome.status)))];
+    if let Some(environment) = &outcome.environment {
+        rows.push(("Environment", code(environment)));
+    }
     if let Some(arn) = &outcome.task_arn {
         let id = crate::links::task_id(arn);
         rows.push(("Task", link_or_code(id, outcome.task_url.as_deref())));

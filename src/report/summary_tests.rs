@@ -104,3 +104,18 @@ fn what_the_tool_said_and_a_failed_verification_are_rows() {
     assert!(text.contains("| Version | 0002 |\n"), "{text}");
     assert!(!text.contains("| Applied"), "{text}");
 }
+
+#[test]
+fn the_environment_is_in_the_heading_and_a_row() {
+    let mut outcome = Outcome::new("db", Status::Succeeded);
+    outcome.environment = Some("staging".to_owned());
+    let text = section(&outcome, &[]);
+    assert!(
+        text.starts_with(
+            "### ✅ Migration ` db ` (staging) succeeded\n\n| Status | **succeeded** |\n| --- | --- |\n\
+             | Environment | ` staging ` |\n"
+        ),
+        "{text}"
+    );
+    assert!(!section(&Outcome::new("db", Status::Succeeded), &[]).contains("Environment"));
+}

@@ -153,11 +153,17 @@ fn read(answer: &RunTaskOutput) -> Started {
 /// The RunTask idempotency token. In CI it is derived from the task definition revision, the
 /// commit, the CI run and its attempt, so a retried step of the same attempt attaches to the task
 /// it already started, while another step running another command (another revision) starts its
-/// own; elsewhere it is unique to this invocation.
-pub fn client_token(task_definition_arn: &str, ci: &CiContext) -> String {
+/// own; elsewhere it is unique to this invocation. An `environment` is part of the identity and
+/// is shown in the token (`ecs-migrate-staging-…`): staging and production runs of one commit are
+/// two tasks even when they share a cluster and a revision.
+pub fn client_token(
+    task_definition_arn: &str,
+    environment: Option<&str>,
+    ci: &CiContext,
+) -> String {
     use sha2::{Digest, Sha256};
 
-    let identity = match (&ci.commit, &ci.run) {
+    let mut identity = match (&ci.commit, &ci.run) {
         (Some(commit), Some(run)) => format!(
             "{task_definition_arn}\n{commit}\n{run}\n{}",
             ci.attempt.as_deref().unwrap_or("1")
@@ -170,11 +176,23 @@ pub fn client_token(task_definition_arn: &str, ci: &CiContext) -> String {
             format!("{task_definition_arn}\n{}\n{nanos}", std::process::id())
         }
     };
+    let prefix = match environment {
+        Some(environment) => {
+            identity.push_str(&format!("\nenvironment {environment}"));
+            format!("ecs-migrate-{environment}-")
+        }
+        None => "ecs-migrate-".to_owned(),
+    };
     let digest = Sha256::digest(identity.as_bytes());
     let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    // RunTask takes at most 64 characters.
-    format!("ecs-migrate-{}", &hex[..40])
+    // RunTask takes at most 64 characters; an environment name has at most 32, which leaves at
+    // least 19 hex digits (76 bits) of digest.
+    let digits = RUN_TASK_TOKEN_LIMIT.saturating_sub(prefix.len()).min(40);
+    format!("{prefix}{}", &hex[..digits])
 }
+
+/// The longest `clientToken` RunTask accepts.
+const RUN_TASK_TOKEN_LIMIT: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -195,10 +213,12 @@ mod tests {
         assert_eq!(
             client_token(
                 "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                None,
                 &ci("r1", "1")
             ),
             client_token(
                 "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                None,
                 &ci("r1", "1")
             )
         );
@@ -208,12 +228,14 @@ mod tests {
     fn another_attempt_run_or_revision_gets_another_token() {
         let first = client_token(
             "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+            None,
             &ci("r1", "1"),
         );
         assert_ne!(
             first,
             client_token(
                 "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                None,
                 &ci("r1", "2")
             )
         );
@@ -221,6 +243,7 @@ mod tests {
             first,
             client_token(
                 "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7",
+                None,
                 &ci("r2", "1")
             )
         );
@@ -228,6 +251,7 @@ mod tests {
             first,
             client_token(
                 "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:8",
+                None,
                 &ci("r1", "1")
             )
         );
@@ -235,6 +259,32 @@ mod tests {
 
     #[test]
     fn tokens_fit_runtask_limit() {
-        assert!(client_token("f".repeat(255).as_str(), &ci("r", "1")).len() <= 64);
+        assert!(client_token("f".repeat(255).as_str(), None, &ci("r", "1")).len() <= 64);
+        let longest = "e".repeat(32);
+        let token = client_token("f".repeat(255).as_str(), Some(&longest), &ci("r", "1"));
+        assert_eq!(token.len(), 64, "{token}");
+    }
+
+    #[test]
+    fn the_environment_is_shown_in_the_token_and_changes_it() {
+        let arn = "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7";
+        let plain = client_token(arn, None, &ci("r1", "1"));
+        let staging = client_token(arn, Some("staging"), &ci("r1", "1"));
+        let production = client_token(arn, Some("production"), &ci("r1", "1"));
+        assert!(
+            plain.starts_with("ecs-migrate-") && plain.len() == 52,
+            "{plain}"
+        );
+        assert!(staging.starts_with("ecs-migrate-staging-"), "{staging}");
+        assert!(
+            production.starts_with("ecs-migrate-production-"),
+            "{production}"
+        );
+        assert_eq!(staging, client_token(arn, Some("staging"), &ci("r1", "1")));
+        // Not only the prefix: the digest differs too.
+        assert_ne!(
+            &staging["ecs-migrate-staging-".len()..],
+            &plain["ecs-migrate-".len()..]
+        );
     }
 }

@@ -168,7 +168,7 @@ fn the_action_container_writes_outputs_and_summary_through_the_mounted_file_comm
     assert!(outputs["task-arn"].contains(":task/"), "{outputs:?}");
     let summary = read("step_summary_5e1f");
     assert!(
-        summary.contains("### ✅ Migration ` ecs-migrate ` succeeded"),
+        summary.contains(&format!("### ✅ Migration ` {} ` succeeded", world.service)),
         "{summary}"
     );
     assert!(summary.contains("from the container action"), "{summary}");

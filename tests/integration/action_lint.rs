@@ -46,6 +46,8 @@ fn the_workflows_match_the_github_workflows_schema() {
         "vendor.github-workflows",
         &[
             "examples/github-workflow.yml",
+            "examples/github-workflow-environment-branches.yml",
+            "examples/github-workflow-staging-then-production.yml",
             ".github/workflows/release.yml",
         ],
     );

@@ -189,8 +189,10 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
         .find(|line| line.starts_with("::error "))
         .unwrap_or_else(|| panic!("no ::error:: line\n{}", run.transcript()));
     assert!(
-        error_line.starts_with("::error title=Migration migrate failed::container")
-            && error_line.contains("exited with code 3"),
+        error_line.starts_with(&format!(
+            "::error title=Migration {} failed::container",
+            world.service
+        )) && error_line.contains("exited with code 3"),
         "{error_line}"
     );
     let group = run
@@ -208,8 +210,9 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     github.assert_no_problems();
 
     let summary = files.summary();
+    let heading = format!("### ❌ Migration ` {} ` failed", world.service);
     for expected in [
-        "### ❌ Migration ` migrate ` failed",
+        heading.as_str(),
         "| Status | **failed** |",
         "| Exit code | 3 |",
         "| Command | ` sh -c 'echo applying 0042; echo \"bad \\| x\"; exit 3' ` |",
@@ -279,7 +282,7 @@ fn a_dry_run_plans_with_status_planned_and_summary_off_writes_no_summary() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     let summary = files.summary();
     assert!(
-        summary.contains("### 📝 Migration ` migrate ` planned"),
+        summary.contains(&format!("### 📝 Migration ` {} ` planned", world.service)),
         "{summary}"
     );
     assert!(

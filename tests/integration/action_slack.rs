@@ -61,10 +61,12 @@ fn the_result_is_posted_to_the_webhook_from_the_config() {
     let requests = runtime.block_on(slack.received_requests()).unwrap();
     assert_eq!(requests.len(), 1, "one POST");
     let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
-    assert_eq!(body["text"], "Migration db succeeded (exit code 0)");
+    // The migration is named after the service (not the config file, db.yml).
+    let headline = format!("Migration {} succeeded (exit code 0)", world.service);
+    assert_eq!(body["text"], headline.as_str());
     assert_eq!(
         body["blocks"][0]["text"]["text"],
-        ":white_check_mark: *Migration db succeeded (exit code 0)*"
+        format!(":white_check_mark: *{headline}*")
     );
     let fields = body["blocks"][1]["fields"].as_array().unwrap();
     assert!(fields.iter().any(|field| {
@@ -128,5 +130,8 @@ fn a_failing_webhook_is_a_warning_and_the_exit_code_stays() {
     let requests = runtime.block_on(slack.received_requests()).unwrap();
     assert_eq!(requests.len(), 1);
     let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
-    assert_eq!(body["text"], "Migration ecs-migrate failed (exit code 4)");
+    assert_eq!(
+        body["text"],
+        format!("Migration {} failed (exit code 4)", world.service)
+    );
 }

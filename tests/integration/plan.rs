@@ -16,7 +16,7 @@ fn the_shipped_example_plans_with_no_aws_at_all() {
     let run = offline(&repo_root(), &["plan", "-c", "examples/ecs-migrate.yml"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     for expected in [
-        "Plan for migration \"ecs-migrate\"",
+        "Plan for migration \"app-web\" (examples/ecs-migrate.yml)",
         "app-web-migrate",
         "bin/rails db:migrate",
         "subnet-0a1b2c3d4e5f60718",
@@ -29,6 +29,48 @@ fn the_shipped_example_plans_with_no_aws_at_all() {
             run.transcript()
         );
     }
+}
+
+#[test]
+fn the_shipped_example_plans_each_of_its_environments_with_no_aws_at_all() {
+    let plan = |environment: &str| {
+        let run = offline(
+            &repo_root(),
+            &[
+                "plan",
+                "-c",
+                "examples/ecs-migrate.yml",
+                "-e",
+                environment,
+                "--output",
+                "json",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        run.json()
+    };
+    let secret = |plan: &serde_json::Value| {
+        plan["task-definition"]["containerDefinitions"][0]["secrets"][0]["valueFrom"].clone()
+    };
+    let staging = plan("staging");
+    assert_eq!(staging["environment"], "staging");
+    assert_eq!(staging["name"], "app-web");
+    assert_eq!(staging["run-task"]["cluster"], "app-staging");
+    assert_eq!(
+        staging["run-task"]["networkConfiguration"]["awsvpcConfiguration"]["subnets"],
+        serde_json::json!(["subnet-0c2d4e6f8a0b1c3d5"])
+    );
+    assert_eq!(
+        secret(&staging),
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/staging/app/database-url"
+    );
+    let production = plan("production");
+    assert_eq!(production["run-task"]["cluster"], "app-prod");
+    assert_eq!(
+        secret(&production),
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/app/database-url",
+        "the base task definition's"
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Tests for the config module, one file per behaviour area, with fixture YAML inline.
 
+mod environments;
 mod errors;
 mod fuzz;
 mod interpolation;

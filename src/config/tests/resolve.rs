@@ -16,7 +16,8 @@ fn a_minimal_file_gets_every_default() {
     assert_eq!(
         settings,
         Settings {
-            name: "ecs-migrate".to_owned(),
+            name: "app-web".to_owned(),
+            environment_name: None,
             source: Some(PathBuf::from("ecs-migrate.yml")),
             cluster: "app-prod".to_owned(),
             base: BaseSource::Service("app-web".to_owned()),

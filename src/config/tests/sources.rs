@@ -60,7 +60,7 @@ fn build_paths_start_from_the_config_file() {
     );
     assert_eq!(build.args["RUBY"], "3.3");
     assert_eq!(build.cache_from, ["type=gha"]);
-    assert_eq!(settings.name, "ecs-migrate");
+    assert_eq!(settings.name, "w", "the service names the migration");
     let bare = settings_from_repository_only();
     assert_eq!(
         bare.build.unwrap().context,
@@ -82,7 +82,7 @@ fn names_networks_and_strategies_resolve() {
     .unwrap()
     .resolve(Some(Path::new("migrations/prod.migrate.yml")))
     .unwrap();
-    assert_eq!(settings.name, "prod.migrate");
+    assert_eq!(settings.name, "w");
     assert_eq!(
         settings.network,
         Some(NetworkSettings {
@@ -102,5 +102,62 @@ fn names_networks_and_strategies_resolve() {
     assert_eq!(
         super::settings("name: nightly\ncluster: a\nservice: w\n").name,
         "nightly"
+    );
+}
+
+#[test]
+fn the_default_name_is_the_service_then_the_base_family_then_the_file_stem() {
+    let name = |yaml: &str, file: &str| {
+        load(yaml)
+            .unwrap()
+            .resolve_in(Some(Path::new(file)), Path::new("/nonexistent-checkout"))
+            .unwrap()
+            .name
+    };
+    assert_eq!(
+        name(
+            "cluster: a\nservice: app-web\ntask_definition: base:3\n",
+            "ci/x.yml"
+        ),
+        "app-web"
+    );
+    assert_eq!(
+        name("cluster: a\ntask_definition: base:3\n", "ci/x.yml"),
+        "base"
+    );
+    assert_eq!(
+        name(
+            "cluster: a\ntask_definition: arn:aws:ecs:eu-west-1:1:task-definition/app-api:9\n",
+            "ci/x.yml"
+        ),
+        "app-api"
+    );
+    // A task definition file names its family…
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("taskdef.json"),
+        r#"{"taskDefinition": {"family": "shop-web", "containerDefinitions": [{"name": "app"}]}}"#,
+    )
+    .unwrap();
+    let config = dir.path().join("migrate.yml");
+    assert_eq!(
+        name(
+            "cluster: a\ntask_definition: taskdef.json\n",
+            config.to_str().unwrap()
+        ),
+        "shop-web"
+    );
+    // …and one that cannot be read (reported when it is used) leaves the file's stem.
+    assert_eq!(
+        name(
+            "cluster: a\ntask_definition: missing.json\n",
+            "ci/prod.migrate.yml"
+        ),
+        "prod.migrate"
+    );
+    assert_eq!(
+        name("name: nightly\ncluster: a\nservice: app-web\n", "ci/x.yml"),
+        "nightly",
+        "an explicit name wins"
     );
 }

@@ -1,5 +1,6 @@
-//! The sticky pull request comment: one per migration name, found again by a hidden marker at
-//! its start and edited in place, so a PR shows the latest result instead of a pile of them.
+//! The sticky pull request comment: one per migration name and environment, found again by a
+//! hidden marker at its start and edited in place, so a PR shows the latest result instead of a
+//! pile of them, and staging's result never overwrites production's.
 
 use octocrab::{Octocrab, Page};
 use serde::{Deserialize, Serialize};
@@ -25,26 +26,32 @@ pub enum Posted {
     Updated,
 }
 
-/// The hidden first line that identifies the comment of migration `name`.
-pub fn marker(name: &str) -> String {
+/// The hidden first line that identifies the comment of migration `name` in `environment`
+/// (without one, the marker of before environments existed, so old comments are still found).
+pub fn marker(name: &str, environment: Option<&str>) -> String {
     // `--` cannot appear inside an HTML comment; the name is otherwise kept readable.
-    format!(
-        "<!-- ecs-migrate:comment name={:?} -->",
-        name.replace("--", "-\u{2010}")
-    )
+    let readable = |text: &str| text.replace("--", "-\u{2010}");
+    match environment {
+        None => format!("<!-- ecs-migrate:comment name={:?} -->", readable(name)),
+        Some(environment) => format!(
+            "<!-- ecs-migrate:comment name={:?} environment={:?} -->",
+            readable(name),
+            readable(environment)
+        ),
+    }
 }
 
-/// Creates the comment of migration `name` on pull request `pr`, or edits the one already there.
-/// `body` must start with [`marker`].
+/// Creates the comment starting with `marker` on pull request `pr`, or edits the one already
+/// there. `body` must start with `marker`.
 pub async fn upsert(
     crab: &Octocrab,
     repo: &Repo,
     pr: u64,
-    name: &str,
+    marker: &str,
     body: &str,
 ) -> Result<Posted, Problem> {
     let fail = |error: octocrab::Error| Problem::from_api(Step::Comment, &error);
-    let existing = find(crab, repo, pr, &marker(name)).await.map_err(fail)?;
+    let existing = find(crab, repo, pr, marker).await.map_err(fail)?;
     let request = CommentBody { body };
     match existing {
         Some(id) => {
@@ -101,10 +108,33 @@ mod tests {
     #[test]
     fn the_marker_names_the_migration_and_stays_a_valid_html_comment() {
         assert_eq!(
-            marker("app-web"),
+            marker("app-web", None),
             "<!-- ecs-migrate:comment name=\"app-web\" -->"
         );
-        let odd = marker("a--b");
+        let odd = marker("a--b", None);
+        assert!(!odd[4..odd.len() - 3].contains("--"), "{odd}");
+    }
+
+    #[test]
+    fn each_environment_has_its_own_marker_and_none_is_a_prefix_of_another() {
+        let staging = marker("app-web", Some("staging"));
+        assert_eq!(
+            staging,
+            "<!-- ecs-migrate:comment name=\"app-web\" environment=\"staging\" -->"
+        );
+        let production = marker("app-web", Some("production"));
+        let plain = marker("app-web", None);
+        for (one, other) in [
+            (&staging, &production),
+            (&plain, &staging),
+            (&staging, &plain),
+        ] {
+            assert!(
+                !one.starts_with(other.as_str()),
+                "{one} starts with {other}"
+            );
+        }
+        let odd = marker("a", Some("x--y"));
         assert!(!odd[4..odd.len() - 3].contains("--"), "{odd}");
     }
 }

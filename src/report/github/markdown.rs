@@ -16,14 +16,14 @@ pub fn headline(outcome: &Outcome) -> String {
     format!(
         "{} Migration {} {}",
         summary::icon(outcome.status),
-        outcome.name,
+        outcome.subject(),
         summary::status_words(outcome.status)
     )
 }
 
 /// The check run's title while the task runs.
 pub fn running_headline(outcome: &Outcome) -> String {
-    format!("⏳ Migration {} is running", outcome.name)
+    format!("⏳ Migration {} is running", outcome.subject())
 }
 
 /// `prefix`, the result's section and `suffix`, within [`BODY_LIMIT`]: long log lines are

@@ -39,8 +39,10 @@ pub struct GitHubReport {
 struct Active {
     crab: Octocrab,
     target: Target,
-    name: String,
-    /// `ecs-migrate/<name>`, the check run's and the commit status's name.
+    /// The sticky comment's hidden first line, per migration name and environment.
+    marker: String,
+    /// `ecs-migrate/<name>` (`ecs-migrate/<name>/<environment>`), the check run's and the commit
+    /// status's name.
     check_name: String,
     comment: bool,
     check_run: bool,
@@ -100,8 +102,8 @@ impl GitHubReport {
         GitHubReport {
             active: Some(Active {
                 crab,
-                name: settings.name.clone(),
-                check_name: format!("ecs-migrate/{}", settings.name),
+                marker: comment::marker(&settings.name, settings.environment_name.as_deref()),
+                check_name: check_name(&settings.name, settings.environment_name.as_deref()),
                 comment: settings.report.pr_comment,
                 check_run: settings.report.check_run && check_runs_allowed,
                 commit_status: settings.report.check_run && !check_runs_allowed,
@@ -137,7 +139,7 @@ impl GitHubReport {
                 &active.crab,
                 &active.target.repo,
                 &sha,
-                &active.name,
+                &active.check_name,
                 None,
                 "the migration is running",
                 active.target.details_url.as_deref(),
@@ -188,7 +190,7 @@ impl GitHubReport {
                 &active.crab,
                 &active.target.repo,
                 &sha,
-                &active.name,
+                &active.check_name,
                 Some(outcome.status),
                 &description,
                 active.target.details_url.as_deref(),
@@ -216,13 +218,13 @@ impl Active {
             progress.step("GitHub: no pull request for this commit, so no comment");
             return;
         };
-        let prefix = format!("{}\n", comment::marker(&self.name));
+        let prefix = format!("{}\n", self.marker);
         let suffix = match &self.target.details_url {
             Some(url) => format!("\n<sub>Reported by ecs-migrate from [this run]({url}).</sub>\n"),
             None => "\n<sub>Reported by ecs-migrate.</sub>\n".to_owned(),
         };
         let body = markdown::report(outcome, &prefix, &suffix);
-        let posted = comment::upsert(&self.crab, &self.target.repo, pr, &self.name, &body);
+        let posted = comment::upsert(&self.crab, &self.target.repo, pr, &self.marker, &body);
         match bounded(posted).await {
             Ok(comment::Posted::Created) => {
                 progress.step(format!("GitHub: commented on pull request #{pr}"));
@@ -232,6 +234,14 @@ impl Active {
             }
             Err(problem) => progress.warn(problem),
         }
+    }
+}
+
+/// The check run's (and commit status's) name: one per migration and environment.
+fn check_name(name: &str, environment: Option<&str>) -> String {
+    match environment {
+        Some(environment) => format!("ecs-migrate/{name}/{environment}"),
+        None => format!("ecs-migrate/{name}"),
     }
 }
 

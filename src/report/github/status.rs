@@ -1,5 +1,5 @@
 //! The commit status posted from CodeBuild, where a plain token cannot create check runs:
-//! context `ecs-migrate/<name>`, linked to the build.
+//! context `ecs-migrate/<name>` (`ecs-migrate/<name>/<environment>`), linked to the build.
 
 use octocrab::Octocrab;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ pub async fn set(
     crab: &Octocrab,
     repo: &Repo,
     sha: &str,
-    name: &str,
+    context: &str,
     status: Option<Status>,
     description: &str,
     target_url: Option<&str>,
@@ -48,7 +48,7 @@ pub async fn set(
         state: state(status),
         target_url,
         description: shorten_bytes(description, DESCRIPTION_LIMIT),
-        context: format!("ecs-migrate/{name}"),
+        context: context.to_owned(),
     };
     let _: Created = crab
         .post(repo.route(&format!("statuses/{sha}")), Some(&body))
