@@ -200,3 +200,50 @@ fn run_local_takes_secrets_from_an_env_file_and_ctrl_c_stops_the_container() {
         Vec::<serde_json::Value>::new()
     );
 }
+
+#[test]
+fn run_local_reads_a_secrets_manager_json_key_and_never_prints_it() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "local-sm");
+    let password = format!("pw-{}", world.family);
+    let arn = world.secrets_manager_secret(
+        &format!("{}/db", world.family),
+        &json!({"username": "app", "password": password}).to_string(),
+    );
+    let checkout = tempfile::tempdir().unwrap();
+    let task_definition = json!({
+        "family": "local-sm",
+        "containerDefinitions": [{"name": "app", "image": stack.image, "essential": true,
+                                  "memory": 64,
+                                  "secrets": [{"name": "DB_PASSWORD",
+                                               "valueFrom": format!("{arn}:password::")}]}]
+    });
+    fs::write(
+        checkout.path().join("taskdef.json"),
+        task_definition.to_string(),
+    )
+    .unwrap();
+    fs::write(
+        checkout.path().join("ecs-migrate.yml"),
+        "cluster: never-called\ntask_definition: taskdef.json\n\
+         command: [sh, -c, 'echo \"password length $${#DB_PASSWORD}\"; exit 3']\n",
+    )
+    .unwrap();
+    let run = local(&stack, &world, checkout.path(), &["run", "--local"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["exit-code"], 3, "{result:#}");
+    assert_eq!(
+        result["reason"], "container \"app\" exited with code 3",
+        "{result:#}"
+    );
+    let expected = format!("password length {}", password.len());
+    assert!(run.stderr.contains(&expected), "{}", run.transcript());
+    run.assert_hides(&password);
+    let actions: Vec<String> = stack
+        .requests(&world.access_key)
+        .into_iter()
+        .map(|request| request["action"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(actions, ["GetSecretValue"]);
+}

@@ -36,6 +36,7 @@ pub struct World {
     pub ssm: aws_sdk_ssm::Client,
     pub ecr: aws_sdk_ecr::Client,
     pub iam: aws_sdk_iam::Client,
+    pub secrets_manager: aws_sdk_secretsmanager::Client,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -73,6 +74,7 @@ impl World {
             ssm: aws_sdk_ssm::Client::new(&config),
             ecr: aws_sdk_ecr::Client::new(&config),
             iam: aws_sdk_iam::Client::new(&config),
+            secrets_manager: aws_sdk_secretsmanager::Client::new(&config),
             runtime,
         };
         world.block_on(async {
@@ -262,6 +264,22 @@ impl World {
                 .parameter()
                 .and_then(|parameter| parameter.arn())
                 .expect("parameter ARN")
+                .to_owned()
+        })
+    }
+
+    /// Stores a Secrets Manager secret; returns its ARN.
+    pub fn secrets_manager_secret(&self, name: &str, value: &str) -> String {
+        self.block_on(async {
+            self.secrets_manager
+                .create_secret()
+                .name(name)
+                .secret_string(value)
+                .send()
+                .await
+                .expect("CreateSecret")
+                .arn()
+                .expect("secret ARN")
                 .to_owned()
         })
     }
