@@ -3,6 +3,9 @@
 //! `main` stays thin: parse the command line, run the command, print the error chain once and
 //! turn the outcome into one of the documented exit codes.
 
+#[macro_use]
+mod console;
+
 mod action_inputs;
 mod aws;
 mod ci;
@@ -39,7 +42,7 @@ fn main() -> ExitCode {
         Ok(invocation) => invocation,
         Err(error) => {
             report::annotate_error(&error.to_string());
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             return ExitCode::from(failure::exit_code::USAGE);
         }
     };
@@ -55,7 +58,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            errln!("error: cannot start the async runtime: {error}");
             return ExitCode::from(failure::exit_code::INFRASTRUCTURE);
         }
     };
@@ -63,9 +66,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             report::annotate_error(&format!("{error:#}"));
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                errln!("  caused by: {cause}");
             }
             ExitCode::from(failure::exit_code_for(&error))
         }

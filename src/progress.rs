@@ -46,7 +46,7 @@ impl Progress {
                 spinner.println(format!("• {message}"));
                 spinner.set_message(message.to_string());
             }
-            None => eprintln!("ecs-migrate: {message}"),
+            None => errln!("ecs-migrate: {message}"),
         }
     }
 
@@ -54,7 +54,7 @@ impl Progress {
     pub fn log_line(&self, line: &str) {
         match &self.spinner {
             Some(spinner) => spinner.println(line),
-            None => eprintln!("{line}"),
+            None => errln!("{line}"),
         }
     }
 
@@ -73,20 +73,20 @@ impl Progress {
         };
         match &self.spinner {
             Some(spinner) => spinner.println(text),
-            None => eprintln!("{text}"),
+            None => errln!("{text}"),
         }
     }
 
     /// In GitHub Actions, folds what follows (the task's log lines) under `title`.
     pub fn group(&self, title: impl Display) {
         if self.github && !self.grouped.swap(true, Ordering::Relaxed) {
-            eprintln!("::group::{title}");
+            errln!("::group::{title}");
         }
     }
 
     pub fn end_group(&self) {
         if self.grouped.swap(false, Ordering::Relaxed) {
-            eprintln!("::endgroup::");
+            errln!("::endgroup::");
         }
     }
 

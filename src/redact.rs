@@ -92,9 +92,9 @@ pub fn announce(task_definition: &Value, github_actions: bool) {
             found.variable, found.container
         );
         if github_actions {
-            eprintln!("::warning::{warning}");
+            errln!("::warning::{warning}");
         } else {
-            eprintln!("warning: {warning}");
+            errln!("warning: {warning}");
         }
     }
 }

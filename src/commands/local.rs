@@ -104,8 +104,8 @@ pub async fn run_job(global: &GlobalArgs, mut settings: Settings, job: &Job) -> 
     progress.finish();
     report::run_finished(&settings, &outcome, &|warning| progress.warn(warning)).await;
     match global.output {
-        OutputFormat::Json => println!("{}", outcome.to_json()),
-        OutputFormat::Text => print!("{}", outcome.text_block()),
+        OutputFormat::Json => outln!("{}", outcome.to_json()),
+        OutputFormat::Text => out!("{}", outcome.text_block()),
     }
     Ok(outcome.status.exit_code())
 }
@@ -139,20 +139,20 @@ pub async fn plan(
         None => "",
     };
     match global.output {
-        OutputFormat::Json => println!(
+        OutputFormat::Json => outln!(
             "{}",
             serde_json::json!({"status": "planned", "local": true, "docker-run": run.args,
                                "environment": run.env.keys().collect::<Vec<_>>(),
                                "warnings": run.warnings})
         ),
         OutputFormat::Text => {
-            println!(
+            outln!(
                 "Plan for running migration {:?} locally:\n{}{image_note}",
                 settings.name,
                 run.printable()
             );
             for warning in &run.warnings {
-                println!("warning: {warning}");
+                outln!("warning: {warning}");
             }
         }
     }

@@ -75,10 +75,10 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             settings.image.build.is_none(),
         )
         .await;
-        preflight::enforce(&findings, |note| eprintln!("warning: {note}"))?;
+        preflight::enforce(&findings, |note| errln!("warning: {note}"))?;
     } else {
         let findings = preflight::without_aws(&request, &prepared.derived.task_definition, None);
-        preflight::enforce(&findings, |note| eprintln!("warning: {note}"))?;
+        preflight::enforce(&findings, |note| errln!("warning: {note}"))?;
     }
     match global.output {
         OutputFormat::Json => {
@@ -99,11 +99,11 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             if let Some(environment) = &settings.environment_name {
                 document["environment"] = json!(environment);
             }
-            println!("{}", serde_json::to_string_pretty(&document)?);
+            outln!("{}", serde_json::to_string_pretty(&document)?);
         }
         OutputFormat::Text => {
             let build = image.as_ref().map(image::Located::summary);
-            print!(
+            out!(
                 "{}",
                 plan_text(&settings, &prepared, &registration, &request, build)?
             );
@@ -117,7 +117,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         ),
         ("Base", prepared.base_origin.clone()),
     ];
-    let warn = |warning: String| eprintln!("warning: {warning}");
+    let warn = |warning: String| errln!("warning: {warning}");
     report::plan_finished(&settings, migration_container(&prepared), &rows, &warn);
     Ok(exit_code::SUCCEEDED)
 }

@@ -43,7 +43,7 @@ pub async fn prune(global: &GlobalArgs, args: &PruneArgs) -> Result<u8> {
     let mut deregistered = Vec::new();
     for arn in &doomed {
         if args.dry_run {
-            eprintln!("would deregister {arn}");
+            errln!("would deregister {arn}");
             continue;
         }
         clients
@@ -53,14 +53,14 @@ pub async fn prune(global: &GlobalArgs, args: &PruneArgs) -> Result<u8> {
             .send()
             .await
             .step(&format!("DeregisterTaskDefinition {arn}"))?;
-        eprintln!("deregistered {arn}");
+        errln!("deregistered {arn}");
         deregistered.push(arn.as_str());
     }
     for arn in kept.iter().filter(|arn| in_use.contains(**arn)) {
-        eprintln!("kept {arn}: a task in cluster {} uses it", settings.cluster);
+        errln!("kept {arn}: a task in cluster {} uses it", settings.cluster);
     }
     match global.output {
-        OutputFormat::Json => println!(
+        OutputFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "family": family,
@@ -70,7 +70,7 @@ pub async fn prune(global: &GlobalArgs, args: &PruneArgs) -> Result<u8> {
                 "would-deregister": if args.dry_run { doomed.clone() } else { Vec::new() },
             }))?
         ),
-        OutputFormat::Text => println!(
+        OutputFormat::Text => outln!(
             "{family}: kept {}, {} {}",
             kept.len(),
             if args.dry_run {

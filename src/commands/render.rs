@@ -18,7 +18,7 @@ pub async fn render(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         None
     };
     let prepared = prepare(&settings, clients.as_ref()).await?;
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&redacted(&prepared.derived.task_definition))?
     );

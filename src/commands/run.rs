@@ -345,8 +345,8 @@ async fn finish(
     progress.finish();
     report::run_finished(settings, &outcome, &|warning| progress.warn(warning)).await;
     match global.output {
-        OutputFormat::Json => println!("{}", outcome.to_json()),
-        OutputFormat::Text => print!("{}", outcome.text_block()),
+        OutputFormat::Json => outln!("{}", outcome.to_json()),
+        OutputFormat::Text => out!("{}", outcome.text_block()),
     }
     outcome.status.exit_code()
 }

@@ -28,7 +28,7 @@ pub async fn run_finished(settings: &Settings, outcome: &Outcome, warn: &dyn Fn(
             .reason
             .clone()
             .unwrap_or_else(|| "no reason was recorded".to_owned());
-        eprintln!("{}", workflow::error_line(&title, &reason));
+        errln!("{}", workflow::error_line(&title, &reason));
     }
     if let Some(webhook) = &settings.report.slack_webhook {
         let body = slack::message(outcome, ci.run.as_deref().filter(|run| run.contains("://")));

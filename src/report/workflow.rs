@@ -31,14 +31,14 @@ fn in_github_actions() -> bool {
 /// In GitHub Actions, an error annotation for a command that could not finish (exit 2 or 3).
 pub fn annotate_error(message: &str) {
     if in_github_actions() {
-        eprintln!("{}", error_line("ecs-migrate could not finish", message));
+        errln!("{}", error_line("ecs-migrate could not finish", message));
     }
 }
 
 /// In GitHub Actions, asks the runner to mask `secret` in every later log line.
 pub fn mask(secret: &str) {
     if in_github_actions() && !secret.is_empty() {
-        eprintln!("::add-mask::{}", escape_data(secret));
+        errln!("::add-mask::{}", escape_data(secret));
     }
 }
 

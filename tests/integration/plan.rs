@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::support::aws::World;
-use crate::support::binary::{against, offline};
+use crate::support::binary::{against, offline, offline_stdout_closed};
 use crate::support::stack::require_stack;
 
 fn repo_root() -> PathBuf {
@@ -298,4 +298,15 @@ fn preflight_finds_a_prebuilt_image_missing_from_its_ecr_repository() {
         ],
     );
     assert_eq!(fine.code, 0, "{}", fine.transcript());
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_printing_not_the_command() {
+    // `ecs-migrate plan | true`: the plan meets a closed pipe.
+    let (code, stderr) = offline_stdout_closed(
+        &repo_root(),
+        &["plan", "--output", "json", "-c", "examples/ecs-migrate.yml"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

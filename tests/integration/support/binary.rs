@@ -64,6 +64,23 @@ pub fn offline(dir: &Path, args: &[&str]) -> Run {
     Run::from(command.output().expect("run ecs-migrate"))
 }
 
+/// [`offline`] with nobody reading stdout (`ecs-migrate plan | true`): its output meets a
+/// closed pipe. The exit code and stderr.
+pub fn offline_stdout_closed(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = base_command(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ecs-migrate");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait for ecs-migrate");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// `ecs-migrate <args>` in `dir`, talking to the stand-in as `access_key`.
 pub fn against(stack: &Stack, access_key: &str, dir: &Path, args: &[&str]) -> Run {
     against_with_env(stack, access_key, dir, args, &[])
