@@ -25,6 +25,7 @@ mod preflight;
 mod progress;
 mod redact;
 mod report;
+mod review;
 mod task;
 mod taskdef;
 mod text;
