@@ -17,13 +17,15 @@ pub enum Status {
     TimedOut,
     Cancelled,
     Planned,
+    /// `plan` of a pull request whose review found a problem at or above `lint.fail_on`.
+    Rejected,
 }
 
 impl Status {
     pub fn exit_code(self) -> u8 {
         match self {
             Status::Succeeded | Status::Planned => exit_code::SUCCEEDED,
-            Status::Failed => exit_code::FAILED,
+            Status::Failed | Status::Rejected => exit_code::FAILED,
             Status::TimedOut => exit_code::TIMED_OUT,
             Status::Cancelled => exit_code::CANCELLED,
         }
@@ -36,6 +38,7 @@ impl Status {
             Status::TimedOut => "timed out",
             Status::Cancelled => "cancelled",
             Status::Planned => "planned",
+            Status::Rejected => "rejected",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! call. With a file base and an explicit network it needs no AWS access at all.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -10,7 +11,6 @@ use crate::aws::Clients;
 use crate::ci::CiContext;
 use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::{Settings, ToolOrigin};
-use crate::failure::exit_code;
 use crate::image;
 use crate::logs;
 use crate::outcome::Status;
@@ -24,6 +24,8 @@ use crate::taskdef::normalise::same_definition;
 use super::local;
 use super::prepare::{Prepared, migration_container, needs_aws, prepare, resource_tags};
 use super::{aws_target, load_settings};
+use crate::report::github;
+use crate::review::{self, Review};
 
 pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let mut settings = load_settings(global, args)?;
@@ -80,10 +82,15 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         let findings = preflight::without_aws(&request, &prepared.derived.task_definition, None);
         preflight::enforce(&findings, |note| errln!("warning: {note}"))?;
     }
+    let review = review_pull_request(&settings, args).await?;
+    let status = match &review {
+        Some(reviewed) if reviewed.review.rejected(settings.lint.fail_on) => Status::Rejected,
+        _ => Status::Planned,
+    };
     match global.output {
         OutputFormat::Json => {
             let mut document = json!({
-                "status": Status::Planned,
+                "status": status,
                 "name": settings.name,
                 "base": prepared.base_origin,
                 "tool": settings.tool.id,
@@ -99,6 +106,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             if let Some(environment) = &settings.environment_name {
                 document["environment"] = json!(environment);
             }
+            if let Some(reviewed) = &review {
+                document["review"] = reviewed.to_json(&settings);
+            }
             outln!("{}", serde_json::to_string_pretty(&document)?);
         }
         OutputFormat::Text => {
@@ -107,6 +117,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 "{}",
                 plan_text(&settings, &prepared, &registration, &request, build)?
             );
+            if let Some(reviewed) = &review {
+                out!("{}", reviewed.text(&settings));
+            }
         }
     }
     let rows = [
@@ -119,7 +132,89 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     ];
     let warn = |warning: String| errln!("warning: {warning}");
     report::plan_finished(&settings, migration_container(&prepared), &rows, &warn);
-    Ok(exit_code::SUCCEEDED)
+    Ok(status.exit_code())
+}
+
+/// A pull request's review: its number and what was found.
+struct Reviewed {
+    pr: u64,
+    review: Review,
+}
+
+/// In a pull request (the Actions event, CodeBuild's `pr/N`, or `--pr N`), reviews its
+/// migrations; None elsewhere, or when GitHub cannot be read (a warning naming the permission:
+/// the plan itself stands).
+async fn review_pull_request(
+    settings: &Settings,
+    args: &MigrationArgs,
+) -> Result<Option<Reviewed>> {
+    let ci = CiContext::current();
+    let listed = match github::pull_request_files(ci, &args.github.access()).await {
+        Ok(listed) => listed,
+        Err(problem) => {
+            errln!("warning: the pull request was not reviewed: {problem}");
+            return Ok(None);
+        }
+    };
+    let Some((pr, files)) = listed else {
+        return Ok(None);
+    };
+    let checkout = Path::new(".");
+    let review = review::review(
+        &files,
+        &settings.tool.migrations_dir,
+        checkout,
+        &settings.lint,
+    );
+    Ok(Some(Reviewed { pr, review }))
+}
+
+impl Reviewed {
+    fn to_json(&self, settings: &Settings) -> Value {
+        json!({
+            "pull-request": self.pr,
+            "migrations-dir": settings.tool.migrations_dir,
+            "migrations": self.review.migrations,
+            "findings": self.review.findings,
+            "fail-on": format!("{:?}", settings.lint.fail_on).to_lowercase(),
+            "rejected": self.review.rejected(settings.lint.fail_on),
+        })
+    }
+
+    fn text(&self, settings: &Settings) -> String {
+        let mut text = format!(
+            "\nReview of pull request #{} (migrations in {}):\n",
+            self.pr, settings.tool.migrations_dir
+        );
+        if self.review.migrations.is_empty() {
+            text.push_str("  no migrations changed\n");
+        }
+        for file in &self.review.migrations {
+            let status = format!("{:?}", file.status).to_lowercase();
+            let _ = writeln!(text, "  {status:<9} {}", file.path);
+        }
+        for finding in &self.review.findings {
+            let level = format!("{:?}", finding.level).to_lowercase();
+            let _ = writeln!(
+                text,
+                "  {}:{}: {level} [{}] {}",
+                finding.path, finding.line, finding.rule, finding.message
+            );
+            if let Some(help) = &finding.help {
+                let _ = writeln!(text, "      fix: {help}");
+            }
+        }
+        let verdict = match self.review.rejected(settings.lint.fail_on) {
+            true => "rejected",
+            false => "passed",
+        };
+        let _ = writeln!(
+            text,
+            "  review {verdict} (lint.fail_on: {})",
+            format!("{:?}", settings.lint.fail_on).to_lowercase()
+        );
+        text
+    }
 }
 
 fn plan_text(

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::lint::RawLint;
 use super::local::RawLocal;
 use super::{RawBuild, RawCommands, RawConfig, RawImage, RawNetwork, RawReport};
 
@@ -51,6 +52,7 @@ impl RawConfig {
             verify_pending: over.verify_pending.or(self.verify_pending),
             status_after: over.status_after.or(self.status_after),
             local: merge_sections(self.local, over.local, RawLocal::merge),
+            lint: merge_sections(self.lint, over.lint, RawLint::merge),
             // Only the file has environments; `choose_environment` takes them out before merging.
             environments: over.environments.or(self.environments),
         }

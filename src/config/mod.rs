@@ -5,6 +5,7 @@
 mod environments;
 mod error;
 mod interpolate;
+mod lint;
 mod local;
 mod merge;
 mod parity;
@@ -25,6 +26,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 pub use error::ConfigError;
+pub use lint::{FailOn, LintSettings};
 pub use local::{LocalSettings, RawLocal};
 pub use parity::{EbsVolumeOverride, Placement, ServiceOverrides};
 pub use raw::{

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::environments;
 use super::interpolate::expand;
+use super::lint::RawLint;
 use super::local::RawLocal;
 use super::parity::{RawEbsVolume, RawPlacement};
 use super::scalar::{self, TEXT, own_error};
@@ -96,6 +97,8 @@ pub struct RawConfig {
     pub status_after: Option<bool>,
     #[serde(default)]
     pub local: Option<RawLocal>,
+    #[serde(default)]
+    pub lint: Option<RawLint>,
     /// Named layers of the keys above, one chosen with `-e/--environment`; never nested.
     #[serde(default, deserialize_with = "environments::environments")]
     pub environments: Option<BTreeMap<String, RawConfig>>,

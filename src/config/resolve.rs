@@ -130,6 +130,7 @@ impl RawConfig {
             tool,
             verify,
             local: file.local(self.local),
+            lint: file.lint(self.lint)?,
         })
     }
 }

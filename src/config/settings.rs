@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::parity::ServiceOverrides;
 use super::values::parse_keyword;
-use super::{LocalSettings, ToolSettings, VerifySettings};
+use super::{LintSettings, LocalSettings, ToolSettings, VerifySettings};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -60,6 +60,8 @@ pub struct Settings {
     pub verify: VerifySettings,
     /// How `--local` runs the migration container on the local Docker engine (`local:`).
     pub local: LocalSettings,
+    /// How `plan` reviews a pull request's migrations (`lint:`).
+    pub lint: LintSettings,
 }
 
 /// Where the task definition to derive the migration's from comes from.

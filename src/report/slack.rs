@@ -25,6 +25,7 @@ pub fn message(outcome: &Outcome, run_url: Option<&str>) -> Value {
         Status::TimedOut => ":hourglass:",
         Status::Cancelled => ":no_entry_sign:",
         Status::Planned => ":memo:",
+        Status::Rejected => ":no_entry:",
     };
     let status = status_words(outcome.status);
     let mut headline = format!("Migration {} {status}", outcome.subject());

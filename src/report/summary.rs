@@ -108,6 +108,7 @@ pub fn icon(status: Status) -> &'static str {
         Status::TimedOut => "⏱️",
         Status::Cancelled => "🚫",
         Status::Planned => "📝",
+        Status::Rejected => "⛔",
     }
 }
 
@@ -118,6 +119,7 @@ pub fn status_words(status: Status) -> &'static str {
         Status::TimedOut => "timed out",
         Status::Cancelled => "cancelled",
         Status::Planned => "planned",
+        Status::Rejected => "rejected",
     }
 }
 

@@ -17,6 +17,7 @@ mod preflight_sizes;
 mod prune;
 mod real_tools;
 mod resilience;
+mod review;
 mod run_local;
 mod run_logs;
 mod run_outcomes;

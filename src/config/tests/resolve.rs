@@ -60,6 +60,7 @@ fn a_minimal_file_gets_every_default() {
             },
             verify: VerifySettings::default(),
             local: crate::config::LocalSettings::default(),
+            lint: crate::config::LintSettings::default(),
         }
     );
 }

@@ -74,6 +74,7 @@ pub fn conclusion(status: Status) -> &'static str {
         Status::TimedOut => "timed_out",
         Status::Cancelled => "cancelled",
         Status::Planned => "neutral",
+        Status::Rejected => "failure",
     }
 }
 

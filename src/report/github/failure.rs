@@ -15,6 +15,7 @@ pub enum Step {
     Comment,
     CheckRun,
     CommitStatus,
+    ListFiles,
 }
 
 impl Step {
@@ -27,6 +28,7 @@ impl Step {
             Step::Comment => "post the pull request comment",
             Step::CheckRun => "report the check run",
             Step::CommitStatus => "set the commit status",
+            Step::ListFiles => "list the pull request's files",
         }
     }
 
@@ -36,7 +38,9 @@ impl Step {
             Step::FindInstallation | Step::InstallationToken => {
                 "the GitHub App installed on this repository"
             }
-            Step::FindPullRequest | Step::ReadPullRequest => "pull-requests: read",
+            Step::FindPullRequest | Step::ReadPullRequest | Step::ListFiles => {
+                "pull-requests: read"
+            }
             Step::Comment => "pull-requests: write",
             Step::CheckRun => "checks: write",
             Step::CommitStatus => "statuses: write",

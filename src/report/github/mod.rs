@@ -9,6 +9,7 @@ mod comment;
 mod failure;
 mod locate;
 mod markdown;
+mod pr_files;
 mod status;
 mod target;
 
@@ -30,6 +31,39 @@ use target::Target;
 
 /// The longest one report step may take: GitHub being slow must not hold up the CI job.
 const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The pull request `plan` reviews and its files: None outside a pull request (no event, no
+/// `--pr`, no repository). An error says what GitHub refused and which permission is missing.
+pub async fn pull_request_files(
+    ci: &CiContext,
+    access: &Access,
+) -> Result<Option<(u64, Vec<crate::review::ChangedFile>)>, String> {
+    let read_file = |path: &str| std::fs::read_to_string(path).ok();
+    let Some(target) = target::detect(ci, &|name| std::env::var(name).ok(), &read_file, access.pr)
+    else {
+        return Ok(None);
+    };
+    let Some(pr) = target.pr else {
+        return Ok(None);
+    };
+    let connected = bounded(client::connect(
+        &target.api_url,
+        access,
+        &target.repo,
+        &workflow::mask,
+    ))
+    .await
+    .map_err(|problem| problem.to_string())?;
+    let Some(crab) = connected else {
+        return Err(format!(
+            "pull request #{pr}: no GITHUB_TOKEN (--github-token) or GitHub App credentials to              read its files with"
+        ));
+    };
+    let files = bounded(pr_files::list(&crab, &target.repo, pr))
+        .await
+        .map_err(|problem| problem.to_string())?;
+    Ok(Some((pr, files)))
+}
 
 /// The GitHub side of one `run`; does nothing when reporting is off or impossible.
 pub struct GitHubReport {

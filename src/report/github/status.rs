@@ -30,7 +30,7 @@ pub fn state(status: Option<Status>) -> &'static str {
     match status {
         None => "pending",
         Some(Status::Succeeded | Status::Planned) => "success",
-        Some(Status::Failed) => "failure",
+        Some(Status::Failed | Status::Rejected) => "failure",
         Some(Status::TimedOut | Status::Cancelled) => "error",
     }
 }

@@ -59,8 +59,15 @@ impl Run {
 
 /// `ecs-migrate <args>` in `dir` with no AWS at all.
 pub fn offline(dir: &Path, args: &[&str]) -> Run {
+    offline_with_env(dir, args, &[])
+}
+
+/// [`offline`] with extra environment variables (e.g. a GitHub Actions job's).
+pub fn offline_with_env(dir: &Path, args: &[&str], env: &[(String, String)]) -> Run {
     let mut command = base_command(dir);
-    command.args(args);
+    command
+        .args(args)
+        .envs(env.iter().map(|(name, value)| (name, value)));
     Run::from(command.output().expect("run ecs-migrate"))
 }
 

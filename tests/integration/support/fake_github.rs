@@ -47,6 +47,8 @@ struct State {
     next_id: u64,
     denied: BTreeSet<String>,
     commit_pulls: Vec<Value>,
+    /// What "list pull request files" answers (for any pull request).
+    pr_files: Vec<Value>,
 }
 
 pub struct FakeGitHub {
@@ -108,6 +110,24 @@ impl FakeGitHub {
         self.state.lock().unwrap().commit_pulls = pulls
             .iter()
             .map(|(number, sha)| json!({"number": number, "state": "open", "head": {"sha": sha}}))
+            .collect();
+    }
+
+    /// The pull request's files, as (path, GitHub status, previous path of a rename).
+    pub fn set_pr_files(&self, files: &[(&str, &str, Option<&str>)]) {
+        self.state.lock().unwrap().pr_files = files
+            .iter()
+            .map(|(path, status, previous)| {
+                let mut file = json!({"sha": "0123456789abcdef0123456789abcdef01234567",
+                    "filename": path, "status": status, "additions": 1, "deletions": 0,
+                    "changes": 1, "blob_url": "https://github.com/o/r/blob/x/f",
+                    "raw_url": "https://github.com/o/r/raw/x/f",
+                    "contents_url": "https://api.github.com/repos/o/r/contents/f"});
+                if let Some(previous) = previous {
+                    file["previous_filename"] = json!(previous);
+                }
+                file
+            })
             .collect();
     }
 
@@ -261,6 +281,46 @@ impl Responder {
     }
 }
 
+/// One page of `all` as GitHub pages a list: `per_page` (default 30, at most 100), `page`, and
+/// a `link` header naming the next and last pages.
+fn paged(
+    all: Vec<Value>,
+    query: &BTreeMap<String, String>,
+    base: &str,
+    path: &str,
+) -> ResponseTemplate {
+    let per_page: usize = query
+        .get("per_page")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(30)
+        .min(100);
+    let page: usize = query
+        .get("page")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let pages = all.len().div_ceil(per_page).max(1);
+    let items: Vec<Value> = all
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let mut response = ResponseTemplate::new(200).set_body_json(items);
+    if page < pages {
+        let link = |page: usize| format!("<{base}{path}?per_page={per_page}&page={page}>");
+        response = response.insert_header(
+            "link",
+            format!(
+                "{}; rel=\"next\", {}; rel=\"last\"",
+                link(page + 1),
+                link(pages)
+            )
+            .as_str(),
+        );
+    }
+    response
+}
+
 fn answer(
     state: &mut State,
     operation: &str,
@@ -274,26 +334,15 @@ fn answer(
     match operation {
         "issues/list-comments" => {
             let pr = number("issue_number");
-            let per_page: usize = query.get("per_page").and_then(|n| n.parse().ok()).unwrap_or(30).min(100);
-            let page: usize = query.get("page").and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
             let all: Vec<Value> = state
                 .comments
                 .iter()
                 .filter(|(on, _, _)| *on == pr)
                 .map(|(_, id, body)| comment_json(*id, body))
                 .collect();
-            let pages = all.len().div_ceil(per_page).max(1);
-            let items: Vec<Value> = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
-            let mut response = ResponseTemplate::new(200).set_body_json(items);
-            if page < pages {
-                let link = |page: usize| format!("<{base}{path}?per_page={per_page}&page={page}>");
-                response = response.insert_header(
-                    "link",
-                    format!("{}; rel=\"next\", {}; rel=\"last\"", link(page + 1), link(pages)).as_str(),
-                );
-            }
-            response
+            paged(all, query, base, path)
         }
+        "pulls/list-files" => paged(state.pr_files.clone(), query, base, path),
         "issues/create-comment" => {
             state.next_id += 1;
             let id = state.next_id;
