@@ -78,6 +78,9 @@ pub struct Outcome {
     pub pending: Option<Vec<String>>,
     /// `status`: the current version; `run`: `{before, after}`.
     pub version: Option<Version>,
+    /// `plan` of a pull request: its migrations and what the review found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::Reviewed>,
     /// A database the tool considers stuck between two versions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub half_migrated: Option<HalfMigrated>,
@@ -119,6 +122,7 @@ impl Outcome {
             applied: None,
             pending: None,
             version: None,
+            review: None,
             half_migrated: None,
         }
     }

@@ -13,7 +13,6 @@ use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::{Settings, ToolOrigin};
 use crate::image;
 use crate::logs;
-use crate::outcome::Status;
 use crate::preflight;
 use crate::redact::redacted;
 use crate::report;
@@ -24,8 +23,10 @@ use crate::taskdef::normalise::same_definition;
 use super::local;
 use super::prepare::{Prepared, migration_container, needs_aws, prepare, resource_tags};
 use super::{aws_target, load_settings};
+use crate::progress::Progress;
 use crate::report::github;
-use crate::review::{self, Review};
+use crate::report::github::GitHubReport;
+use crate::review::{self, Reviewed};
 
 pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
     let mut settings = load_settings(global, args)?;
@@ -82,11 +83,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         let findings = preflight::without_aws(&request, &prepared.derived.task_definition, None);
         preflight::enforce(&findings, |note| errln!("warning: {note}"))?;
     }
-    let review = review_pull_request(&settings, args).await?;
-    let status = match &review {
-        Some(reviewed) if reviewed.review.rejected(settings.lint.fail_on) => Status::Rejected,
-        _ => Status::Planned,
-    };
+    let review = review_pull_request(&settings, args).await;
+    let outcome = report::plan_outcome(&settings, migration_container(&prepared), review.clone());
+    let status = outcome.status;
     match global.output {
         OutputFormat::Json => {
             let mut document = json!({
@@ -107,7 +106,8 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 document["environment"] = json!(environment);
             }
             if let Some(reviewed) = &review {
-                document["review"] = reviewed.to_json(&settings);
+                document["review"] = serde_json::to_value(reviewed)?;
+                document["review"]["fail-on"] = json!(fail_on_word(&settings));
             }
             outln!("{}", serde_json::to_string_pretty(&document)?);
         }
@@ -118,7 +118,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 plan_text(&settings, &prepared, &registration, &request, build)?
             );
             if let Some(reviewed) = &review {
-                out!("{}", reviewed.text(&settings));
+                out!("{}", review_text(reviewed, &settings));
             }
         }
     }
@@ -131,90 +131,82 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         ("Base", prepared.base_origin.clone()),
     ];
     let warn = |warning: String| errln!("warning: {warning}");
-    report::plan_finished(&settings, migration_container(&prepared), &rows, &warn);
+    if outcome.review.is_some() {
+        // The review shows where the pull request is read: the sticky comment and the check run.
+        let ci = CiContext::current();
+        let progress = Progress::new(ci, global.verbose > 0);
+        let mut github =
+            GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
+        github.finish(&outcome, &progress).await;
+    }
+    report::plan_finished(&settings, &outcome, &rows, &warn);
     Ok(status.exit_code())
-}
-
-/// A pull request's review: its number and what was found.
-struct Reviewed {
-    pr: u64,
-    review: Review,
 }
 
 /// In a pull request (the Actions event, CodeBuild's `pr/N`, or `--pr N`), reviews its
 /// migrations; None elsewhere, or when GitHub cannot be read (a warning naming the permission:
 /// the plan itself stands).
-async fn review_pull_request(
-    settings: &Settings,
-    args: &MigrationArgs,
-) -> Result<Option<Reviewed>> {
+async fn review_pull_request(settings: &Settings, args: &MigrationArgs) -> Option<Reviewed> {
     let ci = CiContext::current();
     let listed = match github::pull_request_files(ci, &args.github.access()).await {
         Ok(listed) => listed,
         Err(problem) => {
             errln!("warning: the pull request was not reviewed: {problem}");
-            return Ok(None);
+            return None;
         }
     };
-    let Some((pr, files)) = listed else {
-        return Ok(None);
-    };
-    let checkout = Path::new(".");
+    let (pr, files) = listed?;
     let review = review::review(
         &files,
         &settings.tool.migrations_dir,
-        checkout,
+        Path::new("."),
         &settings.lint,
     );
-    Ok(Some(Reviewed { pr, review }))
+    Some(Reviewed {
+        pr,
+        rejected: review.rejected(settings.lint.fail_on),
+        review,
+    })
 }
 
-impl Reviewed {
-    fn to_json(&self, settings: &Settings) -> Value {
-        json!({
-            "pull-request": self.pr,
-            "migrations-dir": settings.tool.migrations_dir,
-            "migrations": self.review.migrations,
-            "findings": self.review.findings,
-            "fail-on": format!("{:?}", settings.lint.fail_on).to_lowercase(),
-            "rejected": self.review.rejected(settings.lint.fail_on),
-        })
-    }
+fn fail_on_word(settings: &Settings) -> String {
+    format!("{:?}", settings.lint.fail_on).to_lowercase()
+}
 
-    fn text(&self, settings: &Settings) -> String {
-        let mut text = format!(
-            "\nReview of pull request #{} (migrations in {}):\n",
-            self.pr, settings.tool.migrations_dir
-        );
-        if self.review.migrations.is_empty() {
-            text.push_str("  no migrations changed\n");
-        }
-        for file in &self.review.migrations {
-            let status = format!("{:?}", file.status).to_lowercase();
-            let _ = writeln!(text, "  {status:<9} {}", file.path);
-        }
-        for finding in &self.review.findings {
-            let level = format!("{:?}", finding.level).to_lowercase();
-            let _ = writeln!(
-                text,
-                "  {}:{}: {level} [{}] {}",
-                finding.path, finding.line, finding.rule, finding.message
-            );
-            if let Some(help) = &finding.help {
-                let _ = writeln!(text, "      fix: {help}");
-            }
-        }
-        let verdict = match self.review.rejected(settings.lint.fail_on) {
-            true => "rejected",
-            false => "passed",
-        };
+fn review_text(reviewed: &Reviewed, settings: &Settings) -> String {
+    let mut text = format!(
+        "\nReview of pull request #{} (migrations in {}):\n",
+        reviewed.pr, settings.tool.migrations_dir
+    );
+    if reviewed.review.migrations.is_empty() {
+        text.push_str("  no migrations changed\n");
+    }
+    for file in &reviewed.review.migrations {
+        let status = format!("{:?}", file.status).to_lowercase();
+        let _ = writeln!(text, "  {status:<9} {}", file.path);
+    }
+    for finding in &reviewed.review.findings {
+        let level = format!("{:?}", finding.level).to_lowercase();
         let _ = writeln!(
             text,
-            "  review {verdict} (lint.fail_on: {})",
-            format!("{:?}", settings.lint.fail_on).to_lowercase()
+            "  {}:{}: {level} [{}] {}",
+            finding.path, finding.line, finding.rule, finding.message
         );
-        text
+        if let Some(help) = &finding.help {
+            let _ = writeln!(text, "      fix: {help}");
+        }
     }
+    let verdict = if reviewed.rejected {
+        "rejected"
+    } else {
+        "passed"
+    };
+    let _ = writeln!(
+        text,
+        "  review {verdict} (lint.fail_on: {})",
+        fail_on_word(settings)
+    );
+    text
 }
 
 fn plan_text(

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::ci::{CiContext, Runner};
 use crate::config::Settings;
 use crate::outcome::{Outcome, Status};
+use crate::review::{Level, Reviewed};
 
 use super::{outputs, slack, summary, workflow};
 
@@ -43,13 +44,17 @@ pub async fn run_finished(settings: &Settings, outcome: &Outcome, warn: &dyn Fn(
 
 /// After `plan`: the outputs (status `planned`, the image) and the summary, with the plan's own
 /// rows (`label`, plain value) after the status.
-pub fn plan_finished(
+/// A plan's result as the reports show it: `planned`, or `rejected` by its review.
+pub fn plan_outcome(
     settings: &Settings,
     container: &serde_json::Value,
-    rows: &[(&str, String)],
-    warn: &dyn Fn(String),
-) {
-    let mut outcome = Outcome::new(&settings.name, Status::Planned);
+    review: Option<Reviewed>,
+) -> Outcome {
+    let status = match &review {
+        Some(reviewed) if reviewed.rejected => Status::Rejected,
+        _ => Status::Planned,
+    };
+    let mut outcome = Outcome::new(&settings.name, status);
     outcome.environment.clone_from(&settings.environment_name);
     outcome.image = container["image"].as_str().map(str::to_owned);
     outcome.command = container["command"].as_array().map(|words| {
@@ -58,11 +63,36 @@ pub fn plan_finished(
             .filter_map(|word| word.as_str().map(str::to_owned))
             .collect()
     });
+    if let Some(reviewed) = &review {
+        let count = |level: Level| {
+            let findings = &reviewed.review.findings;
+            findings
+                .iter()
+                .filter(|finding| finding.level == level)
+                .count()
+        };
+        outcome.reason = Some(format!(
+            "review of pull request #{}: {} error(s), {} warning(s)",
+            reviewed.pr,
+            count(Level::Error),
+            count(Level::Warning)
+        ));
+    }
+    outcome.review = review;
+    outcome
+}
+
+pub fn plan_finished(
+    settings: &Settings,
+    outcome: &Outcome,
+    rows: &[(&str, String)],
+    warn: &dyn Fn(String),
+) {
     let rows: Vec<(&str, String)> = rows
         .iter()
         .map(|(label, value)| (*label, summary::code(value)))
         .collect();
-    write_files(settings, &outcome, &rows, warn);
+    write_files(settings, outcome, &rows, warn);
 }
 
 fn runner_file(name: &str) -> Option<PathBuf> {

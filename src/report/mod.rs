@@ -8,5 +8,5 @@ pub mod slack;
 pub mod summary;
 pub mod workflow;
 
-pub use deliver::{plan_finished, run_finished};
+pub use deliver::{plan_finished, plan_outcome, run_finished};
 pub use workflow::annotate_error;

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::outcome::{Outcome, Status};
+use crate::review::{Level, Reviewed};
 
 /// The section for a finished `run` (or `plan`, with its extra rows), ending with a blank line
 /// so sections of several steps stay apart.
@@ -88,7 +89,59 @@ pub fn section(outcome: &Outcome, extra_rows: &[(&str, String)]) -> String {
     if !outcome.log_tail.is_empty() {
         text.push_str(&log_block(&outcome.log_tail));
     }
+    if let Some(reviewed) = &outcome.review {
+        text.push_str(&review_block(reviewed));
+    }
     text.push('\n');
+    text
+}
+
+/// Findings listed in Markdown; the rest are counted (all of them are annotations).
+const REVIEW_ROWS: usize = 50;
+
+/// The review of a pull request: its migrations, then the findings with their fix.
+fn review_block(reviewed: &Reviewed) -> String {
+    let mut text = format!("\n#### Review of pull request #{}\n\n", reviewed.pr);
+    if reviewed.review.migrations.is_empty() {
+        text.push_str("No migrations changed.\n");
+    }
+    for file in &reviewed.review.migrations {
+        let status = serde_json::to_value(file.status).unwrap_or_default();
+        text.push_str(&format!(
+            "- {} {}\n",
+            code(&file.path),
+            status.as_str().unwrap_or_default()
+        ));
+    }
+    let findings = &reviewed.review.findings;
+    if findings.is_empty() {
+        text.push_str("\nNo findings.\n");
+        return text;
+    }
+    text.push_str("\n| | Where | Rule | Finding |\n| --- | --- | --- | --- |\n");
+    for finding in findings.iter().take(REVIEW_ROWS) {
+        let icon = match finding.level {
+            Level::Error => "❌",
+            Level::Warning => "⚠️",
+        };
+        let fix = finding
+            .help
+            .as_deref()
+            .map(|help| format!("<br>Fix: {}", plain(help)))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "| {icon} | {} | {} | {}{fix} |\n",
+            code(&format!("{}:{}", finding.path, finding.line)),
+            code(&finding.rule),
+            plain(&finding.message)
+        ));
+    }
+    if findings.len() > REVIEW_ROWS {
+        text.push_str(&format!(
+            "\n…and {} more (all are annotated on the check run).\n",
+            findings.len() - REVIEW_ROWS
+        ));
+    }
     text
 }
 

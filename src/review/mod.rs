@@ -66,6 +66,16 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
+/// A pull request's review, as the result carries it to the reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reviewed {
+    #[serde(rename = "pull-request")]
+    pub pr: u64,
+    #[serde(flatten)]
+    pub review: Review,
+    pub rejected: bool,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Review {
     /// The pull request's files under `migrations_dir`.

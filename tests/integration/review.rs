@@ -98,7 +98,46 @@ fn an_index_without_concurrently_is_a_warning_at_its_line_with_the_fix() {
         "{index}"
     );
     assert_eq!(review["rejected"], false);
+
+    // The sticky comment and the check run show it; the annotation sits on the line.
+    let comments = fake.comments(12);
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    let body = &comments[0].1;
+    assert!(body.contains("Review of pull request #12"), "{body}");
+    assert!(
+        body.contains("require-concurrent-index-creation")
+            && body.contains("<br>Fix: Use `concurrently`"),
+        "{body}"
+    );
+    let annotations = annotations(&fake);
+    let on_index = annotations
+        .iter()
+        .find(|a| a["title"] == "require-concurrent-index-creation")
+        .unwrap_or_else(|| panic!("{annotations:#?}"));
+    assert_eq!(on_index["path"], INDEX);
+    assert_eq!(on_index["start_line"], 2);
+    assert_eq!(on_index["annotation_level"], "warning");
+    let checks = fake.requests_of("checks/create");
+    assert_eq!(checks.last().unwrap().body["conclusion"], "neutral");
     fake.assert_no_problems();
+}
+
+/// Every annotation the check run requests carried.
+fn annotations(fake: &FakeGitHub) -> Vec<Value> {
+    let mut all = Vec::new();
+    for request in fake
+        .requests_of("checks/create")
+        .into_iter()
+        .chain(fake.requests_of("checks/update"))
+    {
+        all.extend(
+            request.body["output"]["annotations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+    all
 }
 
 #[test]
@@ -109,6 +148,8 @@ fn fail_on_warning_rejects_and_an_ignore_comment_silences_its_rule() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(run.json()["status"], "rejected");
     assert_eq!(review["rejected"], true);
+    let checks = fake.requests_of("checks/create");
+    assert_eq!(checks.last().unwrap().body["conclusion"], "failure");
 
     // Every rule the file trips, ignored where it happens: nothing left, nothing rejected.
     let rules: Vec<String> = review["findings"]
@@ -151,6 +192,13 @@ fn an_edited_old_migration_is_an_error_and_unparseable_sql_a_finding() {
     assert_eq!(run.json()["status"], "rejected");
     let edited = finding(&review, old, "changed-migration").unwrap_or_else(|| panic!("{review:#}"));
     assert_eq!(edited["level"], "error");
+    assert!(
+        annotations(&fake)
+            .iter()
+            .any(|a| a["path"] == old && a["annotation_level"] == "failure"),
+        "{:#?}",
+        annotations(&fake)
+    );
     let syntax = finding(&review, broken, "syntax-error").unwrap_or_else(|| panic!("{review:#}"));
     assert_eq!(syntax["line"], 1);
     fake.assert_no_problems();
@@ -174,5 +222,41 @@ fn every_page_of_the_pull_request_s_files_is_read() {
         finding(&review, INDEX, "require-concurrent-index-creation").is_some(),
         "{review:#}"
     );
+    fake.assert_no_problems();
+}
+
+#[test]
+fn a_hundred_and_twenty_findings_are_annotated_fifty_per_request() {
+    let (_runtime, fake) = FakeGitHub::start_blocking();
+    let dir = checkout("lint: { exclude: [prefer-robust-stmts, require-timeout-settings] }\n");
+    // 120 lines each renaming a column: one finding per line.
+    let many = "migrations/000004_renames.up.sql";
+    let sql: String = (0..120)
+        .map(|n| format!("ALTER TABLE widgets RENAME COLUMN c{n} TO d{n};\n"))
+        .collect();
+    fs::write(dir.path().join(many), sql).unwrap();
+    let (run, review) = plan(dir.path(), &fake, &[(many, "added", None)]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let renames = review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "renaming-column")
+        .count();
+    assert_eq!(renames, 120, "{review:#}");
+    let sent: Vec<usize> = fake
+        .requests_of("checks/create")
+        .into_iter()
+        .chain(fake.requests_of("checks/update"))
+        .map(|request| {
+            request.body["output"]["annotations"]
+                .as_array()
+                .map_or(0, Vec::len)
+        })
+        .collect();
+    let total = review["findings"].as_array().unwrap().len();
+    assert!(sent.iter().all(|count| *count <= 50), "{sent:?}");
+    assert_eq!(sent.iter().sum::<usize>(), total, "{sent:?}");
+    assert!(sent.len() >= 3, "{sent:?}");
     fake.assert_no_problems();
 }

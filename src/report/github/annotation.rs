@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::migration_errors::MigrationError;
+use crate::review::{Finding, Level};
 use crate::text::shorten_bytes;
 
 /// GitHub takes at most this many annotations per check run request.
@@ -23,11 +24,13 @@ pub struct Annotation {
     pub title: Option<String>,
 }
 
-/// How GitHub marks the line. It also has `notice` and `warning`; a failed migration is neither.
+/// How GitHub marks the line (it also has `notice`): a failed migration or a review error is a
+/// failure, a review warning a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AnnotationLevel {
     Failure,
+    Warning,
 }
 
 impl Annotation {
@@ -41,6 +44,25 @@ impl Annotation {
             annotation_level: AnnotationLevel::Failure,
             message: error.message.clone(),
             title: Some(format!("{} migration failed", error.tool)),
+        }
+    }
+
+    /// A review finding on its file and line, with the fix after the message.
+    pub fn for_review(finding: &Finding) -> Annotation {
+        let message = match &finding.help {
+            Some(help) => format!("{}\n\nFix: {help}", finding.message),
+            None => finding.message.clone(),
+        };
+        Annotation {
+            path: finding.path.clone(),
+            start_line: finding.line,
+            end_line: finding.line,
+            annotation_level: match finding.level {
+                Level::Error => AnnotationLevel::Failure,
+                Level::Warning => AnnotationLevel::Warning,
+            },
+            message,
+            title: Some(finding.rule.clone()),
         }
     }
 

@@ -190,13 +190,16 @@ impl GitHubReport {
         let Some(active) = &mut self.active else {
             return;
         };
-        let annotations: Vec<Annotation> = outcome
+        let mut annotations: Vec<Annotation> = outcome
             .migration_errors
             .iter()
             // A file the log named only in part, and not found in the checkout, has no line to mark.
             .filter(|error| !error.path.contains('*'))
             .map(Annotation::for_failed_migration)
             .collect();
+        if let Some(reviewed) = &outcome.review {
+            annotations.extend(reviewed.review.findings.iter().map(Annotation::for_review));
+        }
         let headline = markdown::headline(outcome);
         if active.comment {
             active.post_comment(outcome, progress).await;
