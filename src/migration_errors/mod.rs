@@ -1,24 +1,20 @@
-//! Finds which migration failed, and where, in a migration task's log: one recogniser per tool
-//! family reads the tool's real failure output, so reports can point at the file and line in the
-//! pull request instead of leaving people to dig through the log.
+//! Finds which migration failed, and where, in a migration task's log, so reports can point at
+//! the file and line in the pull request instead of leaving people to dig through the log.
 //!
-//! Pure: lines in, [`MigrationError`]s out. Container paths are rewritten to repository paths with
-//! `report.path_map`; [`locate`] can then find files that a tool names only by version.
+//! This is the framework only: what a tool's failure output means is known by the tool's own
+//! module in [`crate::tools`] ([`MigrationTool::failures`](crate::tools::MigrationTool::failures)),
+//! and [`Recognizer::scan`] asks every tool. Here: the [`Recognizer`] and its [`Found`]/[`Line`]
+//! types, splitting the log per container, [`clean`]ing colour and runner prefixes, dropping
+//! failures of the run rather than of a migration (`run_level`), mapping container paths to
+//! repository paths with `report.path_map` (`paths`), the user's `report.error_pattern` (`user`),
+//! and [`locate`], which finds files that a tool names only by version.
+//!
+//! Pure: lines in, [`MigrationError`]s out.
 
 pub(crate) mod clean;
-mod flyway;
-mod go;
-mod js_stack;
-mod knex;
-mod liquibase;
 pub mod locate;
-mod named;
 mod paths;
-mod python;
-mod rails;
 mod run_level;
-mod sequelize;
-mod typeorm;
 mod user;
 
 #[cfg(test)]
@@ -27,6 +23,8 @@ mod tests;
 use std::collections::BTreeMap;
 
 use regex::Regex;
+
+use crate::tools::{self, ToolId};
 
 /// One migration failure found in the log; serialized as the result's `failed-migration`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -140,15 +138,9 @@ impl Recognizer {
                 .zip(&texts)
                 .map(|(line, text)| Line { at: line.at, text })
                 .collect();
-            go::scan(&stream, &mut found);
-            named::scan(&stream, &mut found);
-            python::scan(&stream, &mut found);
-            rails::scan(&stream, &mut found);
-            flyway::scan(&stream, &mut found);
-            liquibase::scan(&stream, &mut found);
-            knex::scan(&stream, &mut found);
-            sequelize::scan(&stream, &mut found);
-            typeorm::scan(&stream, &mut found);
+            for id in ToolId::ALL {
+                tools::tool(id).failures(&stream, &mut found);
+            }
             if let Some(pattern) = &self.user_pattern {
                 user::scan(pattern, &stream, &mut found);
             }

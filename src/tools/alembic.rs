@@ -7,10 +7,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::output::{captured, plain};
+use super::python_traceback;
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct Alembic;
 
@@ -98,6 +100,11 @@ impl MigrationTool for Alembic {
                         .to_owned()
                 }),
         }
+    }
+
+    /// A traceback while one of its revisions runs (see [`python_traceback`]).
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        python_traceback::failures(lines, ToolId::Alembic, found);
     }
 }
 

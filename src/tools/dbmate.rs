@@ -11,6 +11,7 @@ use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     one_step_only,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct Dbmate;
 
@@ -97,6 +98,50 @@ impl MigrationTool for Dbmate {
             .last()
             .map(|name| super::output::leading_version(name));
         report
+    }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        scan_failures(lines, found);
+    }
+}
+
+const TOOL: &str = ToolId::Dbmate.as_str();
+
+/// dbmate: `Applying: 20240101120000_add_email.sql`, then `Applied: … in 12ms` once per
+/// `-- migrate:up` section run (printed even when the section failed), then `Error: <database
+/// error>` from its `main`. The file is named without its directory; dbmate's default,
+/// `db/migrations`, is assumed. For PostgreSQL the error starts `line: 5, column: 8, position:
+/// 161: ` (dbmate's `QueryError`): the line counts from the failing section's `-- migrate:up`
+/// line, which is the file's first line in dbmate's template, so it is the file's line when the
+/// first section failed; [`crate::migration_errors::locate::resolve_in`] adds any comment lines above the directive.
+/// A later section's line cannot be placed without the file, so none is given then.
+fn scan_failures(lines: &[Line<'_>], found: &mut Vec<Found>) {
+    static POSITION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^line: (\d+), column: \d+, position: \d+: (.*)$").expect("valid")
+    });
+    let mut applying: Option<&str> = None;
+    let mut sections_run = 0;
+    for line in lines {
+        let text = line.text.trim_end();
+        if let Some(file) = text.strip_prefix("Applying: ") {
+            applying = Some(file.trim());
+            sections_run = 0;
+        } else if let Some(applied) = text.strip_prefix("Applied: ") {
+            if applying.is_some_and(|file| applied.starts_with(&format!("{file} in "))) {
+                sections_run += 1;
+            }
+        } else if let (Some(file), Some(error)) = (applying, text.strip_prefix("Error: ")) {
+            let path = format!("db/migrations/{file}");
+            let (line_number, message) = match POSITION.captures(error) {
+                Some(captures) => (
+                    captures[1].parse().ok().filter(|_| sections_run <= 1),
+                    captures.get(2).map_or(error, |message| message.as_str()),
+                ),
+                None => (None, error),
+            };
+            found.push(Found::new(line.at, TOOL, &path, line_number, message));
+            applying = None;
+        }
     }
 }
 

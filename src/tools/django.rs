@@ -6,10 +6,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::output::{captured, plain};
+use super::python_traceback;
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct Django;
 
@@ -91,6 +93,11 @@ impl MigrationTool for Django {
         // The plan is in dependency order, so the last applied entry is the newest.
         report.version = report.applied.last().cloned();
         report
+    }
+
+    /// A traceback while one of its migrations runs (see [`python_traceback`]).
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        python_traceback::failures(lines, ToolId::Django, found);
     }
 }
 

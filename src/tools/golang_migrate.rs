@@ -13,6 +13,7 @@ use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
     StatusReport, ToolId, argv,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct GolangMigrate;
 
@@ -133,6 +134,64 @@ impl MigrationTool for GolangMigrate {
             migration: Some(version),
         })
     }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        scan_failures(lines, found);
+    }
+}
+
+const TOOL: &str = ToolId::GolangMigrate.as_str();
+
+/// `migrate -verbose` announces `Read and execute 2/u add_email` (version, direction, the name
+/// between the version and `.up.sql`); the failure is `error: <reason> in line N: <query…>`,
+/// where the query runs over several lines and may end in `(details: <driver error>)`.
+/// Without `-verbose` the failing file is never named, so nothing can be annotated.
+fn scan_failures(lines: &[Line<'_>], found: &mut Vec<Found>) {
+    static EXECUTING: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"Read and execute (\d+)/([ud]) (\S+)").expect("valid"));
+    static FAILED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\berror: (.*?) in line (\d+): ").expect("valid"));
+    let mut current: Option<(String, &str)> = None;
+    for (index, line) in lines.iter().enumerate() {
+        if line.text.contains("Read and execute ") {
+            if let Some(captures) = EXECUTING.captures(line.text) {
+                let direction = if &captures[2] == "u" { "up" } else { "down" };
+                current = Some((format!("{}_{}", &captures[1], &captures[3]), direction));
+            }
+            continue;
+        }
+        if !line.text.contains(" in line ") {
+            continue;
+        }
+        let (Some((name, direction)), Some(captures)) = (&current, FAILED.captures(line.text))
+        else {
+            continue;
+        };
+        let mut message = captures[1].to_owned();
+        if message == "migration failed"
+            && let Some(details) = details_after(&lines[index..])
+        {
+            message = format!("migration failed: {details}");
+        }
+        let path = format!("{name}.{direction}.*");
+        found.push(Found::new(
+            line.at,
+            TOOL,
+            &path,
+            captures[2].parse().ok(),
+            &message,
+        ));
+        current = None;
+    }
+}
+
+/// The driver error in ` (details: …)` at the end of the (multi-line) query.
+fn details_after(lines: &[Line<'_>]) -> Option<String> {
+    lines.iter().take(500).find_map(|line| {
+        let start = line.text.rfind("(details: ")?;
+        let details = &line.text[start + "(details: ".len()..];
+        Some(details.strip_suffix(')').unwrap_or(details).to_owned())
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use super::output::{leading_version, plain_go_log};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct Goose;
 
@@ -99,6 +100,32 @@ impl MigrationTool for Goose {
         }
         report.version = report.applied.last().map(|name| leading_version(name));
         report
+    }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        scan_failures(lines, found);
+    }
+}
+
+const TOOL: &str = ToolId::Goose.as_str();
+
+/// goose: `goose run: ERROR 00002_add_email.sql: failed to run SQL migration: <error>`
+/// (also after `panic: ` when goose is used as a library). It names only the file.
+fn scan_failures(lines: &[Line<'_>], found: &mut Vec<Found>) {
+    static FAILED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bERROR (\S+\.(?:sql|go)): (failed to (?:run|parse) (?:SQL|Go) migration.*)")
+            .expect("valid")
+    });
+    for line in lines {
+        if !line.text.contains("ERROR ") || !line.text.contains(" migration") {
+            continue;
+        }
+        if let Some(captures) = FAILED.captures(line.text) {
+            let message = captures[2]
+                .strip_prefix("failed to run SQL migration: ")
+                .unwrap_or(&captures[2]);
+            found.push(Found::new(line.at, TOOL, &captures[1], None, message));
+        }
     }
 }
 

@@ -45,7 +45,7 @@ impl ToolId {
         ToolId::Custom,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             ToolId::Rails => "rails",
             ToolId::Django => "django",

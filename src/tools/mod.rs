@@ -1,7 +1,13 @@
 //! What ecs-migrate knows about each migration tool, behind one small interface: how to recognise
-//! it in a checkout, where its migrations live, its non-interactive up/down/status commands, and
-//! how to read which migrations its output says ran, are applied or pending. Adding a tool is
-//! adding one file here and one line to [`ToolId`].
+//! it in a checkout, where its migrations live, its non-interactive up/down/status commands, how
+//! to read which migrations its output says ran, are applied or pending, and how to recognise a
+//! failed migration in its output (file, line, message). Adding a tool is adding one module here
+//! (a file, or a directory with its failure recogniser in `failure.rs` when it grows long) and one
+//! line to [`ToolId`]; [`crate::migration_errors`] asks every tool in [`ToolId::ALL`].
+//!
+//! Shared by several tools' recognisers: [`python_traceback`] (Alembic and Django) and
+//! [`js_stack`] (knex, Sequelize, TypeORM). Their recorded output, passing and failing, is under
+//! `src/tools/fixtures/<tool>/`.
 //!
 //! Everything here is pure (detection only reads a handful of files); running the commands is
 //! the task runner's job.
@@ -16,10 +22,12 @@ mod flyway;
 mod golang_migrate;
 mod goose;
 pub mod id;
+mod js_stack;
 mod knex;
 mod liquibase;
 mod output;
 mod prisma;
+mod python_traceback;
 mod rails;
 mod sequelize;
 mod sqlx;
@@ -30,6 +38,8 @@ mod fixtures;
 
 pub use checkout::Checkout;
 pub use id::ToolId;
+
+use crate::migration_errors::{Found, Line};
 
 /// Where `down` should take the schema: back a number of migrations, or to a named version
 /// (which stays applied).
@@ -143,6 +153,11 @@ pub trait MigrationTool: Sync {
     fn down_did_nothing(&self, _lines: &[&str]) -> Option<String> {
         None
     }
+    /// The failed migrations this tool's output names in one container's log stream (lines
+    /// already cleaned of colour and runner prefixes), pushed to `found` in the order read: the
+    /// file (as the log gives it), the line where it says, and the error. Failures of the run
+    /// itself are filtered out afterwards by [`crate::migration_errors::Recognizer`].
+    fn failures(&self, _lines: &[Line<'_>], _found: &mut Vec<Found>) {}
 }
 
 /// The tool behind an id.

@@ -11,6 +11,7 @@ use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
     StatusReport, ToolId, argv,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct Prisma;
 
@@ -121,11 +122,74 @@ impl MigrationTool for Prisma {
             migration: Some(failed),
         })
     }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        scan_failures(lines, found);
+    }
 }
 
 fn is_migration_name(line: &str) -> bool {
     let name = line.trim();
     !name.is_empty() && !name.contains(' ') && !name.ends_with(':')
+}
+
+const TOOL: &str = ToolId::Prisma.as_str();
+
+/// `prisma migrate deploy`: `Error: P3018` then `Migration name: <dir>`, `Database error code:`
+/// and `Database error:` followed by the error itself; or `Error: P3009` naming a migration that
+/// failed in an earlier run (``The `<dir>` migration started at … failed``). The migrations
+/// directory comes from `N migrations found in <dir>`, else Prisma's default.
+fn scan_failures(lines: &[Line<'_>], found: &mut Vec<Found>) {
+    static DIRECTORY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\d+ migrations? found in (\S+)").expect("valid"));
+    let mut directory = "prisma/migrations".to_owned();
+    for (index, line) in lines.iter().enumerate() {
+        let text = line.text.trim();
+        if text.contains(" found in ")
+            && let Some(captures) = DIRECTORY.captures(text)
+        {
+            directory = captures[1].trim_end_matches('/').to_owned();
+        } else if text.contains("P3018") {
+            if let Some((name, message)) = p3018_details(&lines[index + 1..]) {
+                let path = format!("{directory}/{name}/migration.sql");
+                found.push(Found::new(line.at, TOOL, &path, None, &message));
+            }
+        } else if text.contains("` migration started at ")
+            && let Some(captures) = FAILED_STARTED.captures(text)
+        {
+            let path = format!("{directory}/{}/migration.sql", &captures[1]);
+            let message = "this migration failed in an earlier run and blocks new ones (P3009): \
+                           fix the database, then `prisma migrate resolve`";
+            found.push(Found::new(line.at, TOOL, &path, None, message));
+        }
+    }
+}
+
+/// The migration name and database error from the lines after `P3018`.
+fn p3018_details(lines: &[Line<'_>]) -> Option<(String, String)> {
+    let mut name = None;
+    let mut code = None;
+    let mut message = None;
+    let mut texts = lines.iter().take(40).map(|line| line.text.trim());
+    while let Some(text) = texts.next() {
+        if let Some(value) = text.strip_prefix("Migration name:") {
+            name = Some(value.trim().to_owned());
+        } else if let Some(value) = text.strip_prefix("Database error code:") {
+            code = Some(value.trim().to_owned());
+        } else if text == "Database error:" {
+            message = texts.find(|text| !text.is_empty()).map(str::to_owned);
+            break;
+        } else if text.starts_with("Error: P") {
+            break;
+        }
+    }
+    let message = match (message, code) {
+        (Some(message), Some(code)) => format!("{message} (database error code {code})"),
+        (Some(message), None) => message,
+        (None, Some(code)) => format!("database error code {code}"),
+        (None, None) => "the migration failed to apply (P3018)".to_owned(),
+    };
+    Some((name?, message))
 }
 
 #[cfg(test)]

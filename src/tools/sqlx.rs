@@ -11,6 +11,7 @@ use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
     StatusReport, ToolId,
 };
+use crate::migration_errors::{Found, Line};
 
 pub struct Sqlx;
 
@@ -27,8 +28,10 @@ static INFO_ROW: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PARTIALLY_APPLIED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"migration (\d+) is partially applied").expect("valid regex"));
+/// `migration 20240101120000 was previously applied but has been modified` (its checksum changed),
+/// a half-migrated state and, in `migrate run`'s output, the file to look at.
 static MODIFIED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"migration (\d+) was previously applied but has been modified")
+    Regex::new(r"\bmigration (\d+) was previously applied but has been modified")
         .expect("valid regex")
 });
 /// sqlx's own file naming: `<version>_<description>.sql`, versions being timestamps, or a
@@ -167,6 +170,39 @@ impl MigrationTool for Sqlx {
                 ),
             })
         })
+    }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        scan_failures(lines, found);
+    }
+}
+
+const TOOL: &str = ToolId::Sqlx.as_str();
+
+/// `sqlx migrate run` (0.7.4 and later): `error: while executing migration 20240314125700:
+/// error returned from database: …`; or, for any version, `error: migration 20240314125700 was
+/// previously applied but has been modified` (its checksum changed: the file is what to look at).
+/// The file is `migrations/<version>_<description>.sql` (or `.up.sql`), and the description is
+/// not in the message. A version `missing in the resolved migrations` has no file to name.
+fn scan_failures(lines: &[Line<'_>], found: &mut Vec<Found>) {
+    static FAILED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"while executing migration (\d+): (.*)").expect("valid"));
+    for line in lines {
+        let (version, message) = if line.text.contains("while executing migration ") {
+            match FAILED.captures(line.text) {
+                Some(captures) => (captures[1].to_owned(), captures[2].to_owned()),
+                None => continue,
+            }
+        } else if line.text.contains(" has been modified") {
+            match MODIFIED.captures(line.text) {
+                Some(captures) => (captures[1].to_owned(), captures[0].to_owned()),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        let path = format!("migrations/{version}_*.sql");
+        found.push(Found::new(line.at, TOOL, &path, None, &message));
     }
 }
 

@@ -75,3 +75,39 @@ fn reports_serialize_small() {
         r#"{"applied":["0001"],"pending":[],"version":"0001"}"#
     );
 }
+
+#[test]
+fn each_tool_reports_failures_under_its_own_name_only() {
+    // Every tool reads every recorded failure (as `Recognizer::scan` has it do): whatever it
+    // finds carries its own name, so Alembic and Django, which share one traceback walk, never
+    // report the same traceback twice.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tools/fixtures");
+    for id in ToolId::ALL {
+        for dir in std::fs::read_dir(&root).unwrap().flatten() {
+            let Ok(cases) = std::fs::read_dir(dir.path().join("failures")) else {
+                continue;
+            };
+            for case in cases.flatten() {
+                let path = case.path();
+                if path.extension().is_none_or(|extension| extension != "log") {
+                    continue;
+                }
+                let texts: Vec<String> = std::fs::read_to_string(&path)
+                    .unwrap()
+                    .lines()
+                    .map(crate::migration_errors::clean::line)
+                    .collect();
+                let lines: Vec<Line<'_>> = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(at, text)| Line { at, text })
+                    .collect();
+                let mut found = Vec::new();
+                tool(id).failures(&lines, &mut found);
+                for finding in &found {
+                    assert_eq!(finding.tool, id.as_str(), "{}", path.display());
+                }
+            }
+        }
+    }
+}

@@ -1,8 +1,10 @@
-//! Real failing output of each tool, one `fixtures/<tool>/<case>.log` with its
-//! `<case>.expected.json` (`{"tool", "file", "line", "source"}`, and optionally `"path_map":
-//! {"/app": "."}`, applied like `report.path_map`; without it no path is mapped): the first
-//! finding must name that file and line, and a `null` file means no finding may name a file.
-//! Prints a score table per tool, then fails on any mismatch. Anyone may add pairs in this format.
+//! Real failing output of each tool, kept with the tool's other recorded output: one
+//! `src/tools/fixtures/<tool>/failures/<case>.log` with its `<case>.expected.json` (`{"tool",
+//! "file", "line", "source"}`, and optionally `"path_map": {"/app": "."}`, applied like
+//! `report.path_map`; without it no path is mapped), read through the whole `Recognizer` (every
+//! tool, then the run-level filter): the first finding must name that file and line, and a `null`
+//! file means no finding may name a file. Prints a score table per tool, then fails on any
+//! mismatch. Anyone may add pairs in this format.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,13 +35,13 @@ struct Score {
 }
 
 fn fixture_logs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migration_errors/fixtures");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tools/fixtures");
     let mut logs = Vec::new();
     for tool in std::fs::read_dir(&root)
         .expect("fixtures directory")
         .flatten()
     {
-        let Ok(cases) = std::fs::read_dir(tool.path()) else {
+        let Ok(cases) = std::fs::read_dir(tool.path().join("failures")) else {
             continue;
         };
         for case in cases.flatten() {

@@ -1,11 +1,15 @@
-//! Node.js stack frames, shared by the JavaScript tools (knex, Sequelize/Umzug, TypeORM): the
-//! frame inside the migration file gives its full path and the line.
+//! Node.js stack frames in failure output, shared by the JavaScript tools' modules (knex,
+//! Sequelize/Umzug, TypeORM): the frame inside the migration file gives its full path and the
+//! line. Shared because Node prints them, not the tool: all three tools' stacks and load errors
+//! look the same, and which tool a load error belongs to is told from the stack (see
+//! [`load_failures`]).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Found, Line};
+use super::ToolId;
+use crate::migration_errors::{Found, Line};
 
 /// One `at fn (path:line:column)` or `at path:line:column` frame.
 pub(super) struct Frame {
@@ -81,12 +85,12 @@ const LOADER_FRAMES: usize = 40;
 const ANNOUNCEMENT_WINDOW: usize = 5;
 
 /// Loader packages in `node_modules` (first match wins), and the tool whose migrations they load.
-const LOADERS: &[(&str, &str)] = &[
-    ("knex", "knex"),
-    ("typeorm", "typeorm"),
-    ("sequelize-cli", "sequelize"),
-    ("umzug", "sequelize"),
-    ("sequelize", "sequelize"),
+const LOADERS: &[(&str, ToolId)] = &[
+    ("knex", ToolId::Knex),
+    ("typeorm", ToolId::Typeorm),
+    ("sequelize-cli", ToolId::Sequelize),
+    ("umzug", ToolId::Sequelize),
+    ("sequelize", ToolId::Sequelize),
 ];
 
 /// A migration that Node could not load: compiling it (or running its top level) threw, and Node
@@ -97,7 +101,7 @@ const LOADERS: &[(&str, &str)] = &[
 /// frames are in that stack, else the one whose failure line comes just before the header.
 /// Only migration files are named (a directory `migrat…`, or a name starting with a digit): a
 /// broken knexfile, data source or model is not a failed migration, and no file beats a wrong one.
-pub(super) fn load_failures(lines: &[Line<'_>], tool: &'static str, found: &mut Vec<Found>) {
+pub(super) fn load_failures(lines: &[Line<'_>], tool: ToolId, found: &mut Vec<Found>) {
     for (index, line) in lines.iter().enumerate() {
         let Some((path, number)) = header(line.text) else {
             continue;
@@ -115,7 +119,13 @@ pub(super) fn load_failures(lines: &[Line<'_>], tool: &'static str, found: &mut 
         let start = index.saturating_sub(ANNOUNCEMENT_WINDOW);
         let owner = loader_of(&after[offset + 1..]).or_else(|| announced_by(&lines[start..index]));
         if owner == Some(tool) && is_migration_file(path) {
-            found.push(Found::new(line.at, tool, path, Some(number), error));
+            found.push(Found::new(
+                line.at,
+                tool.as_str(),
+                path,
+                Some(number),
+                error,
+            ));
         }
     }
 }
@@ -146,7 +156,7 @@ fn is_error_line(text: &str) -> bool {
 }
 
 /// The tool whose package the stack runs through.
-fn loader_of(stack: &[Line<'_>]) -> Option<&'static str> {
+fn loader_of(stack: &[Line<'_>]) -> Option<ToolId> {
     stack
         .iter()
         .take(LOADER_FRAMES)
@@ -163,15 +173,15 @@ fn loader_of(stack: &[Line<'_>]) -> Option<&'static str> {
 
 /// The tool whose own failure line comes just before the header (TypeORM's `Error during
 /// migration run:`, knex's `migration file "…" failed`, sequelize-cli's `== x: migrating`).
-fn announced_by(before: &[Line<'_>]) -> Option<&'static str> {
+fn announced_by(before: &[Line<'_>]) -> Option<ToolId> {
     before.iter().rev().find_map(|line| {
         let text = line.text.trim();
         if text.starts_with("Error during migration run") {
-            Some("typeorm")
+            Some(ToolId::Typeorm)
         } else if text.contains("migration file \"") && text.ends_with("failed") {
-            Some("knex")
+            Some(ToolId::Knex)
         } else if text.starts_with("== ") && text.contains(": migrating") {
-            Some("sequelize")
+            Some(ToolId::Sequelize)
         } else {
             None
         }

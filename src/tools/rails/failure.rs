@@ -1,4 +1,4 @@
-//! Rails / ActiveRecord: `bin/rails db:migrate` (or `rake db:migrate`) announces each migration
+//! Rails' failure output: `bin/rails db:migrate` (or `rake db:migrate`) announces each migration
 //! (`== 20240101120000 AddEmailToUsers: migrating ===`), and on failure prints
 //! `StandardError: An error has occurred, this and all later migrations canceled:`, the database
 //! error, and a backtrace whose `db/migrate/<version>_<name>.rb:<line>` frame is the place.
@@ -7,9 +7,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Found, Line};
+use crate::migration_errors::{Found, Line};
+use crate::tools::ToolId;
 
-const TOOL: &str = "rails";
+const TOOL: &str = ToolId::Rails.as_str();
 
 /// How far after the "canceled" line the backtrace is looked for.
 const BACKTRACE_WINDOW: usize = 400;

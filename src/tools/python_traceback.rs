@@ -1,11 +1,18 @@
-//! Python tools, Alembic and Django, whose failures are tracebacks: the tool announces the
+//! The failures of the Python tools, Alembic and Django, are tracebacks: the tool announces the
 //! migration it starts, and the traceback's frame inside the migration file gives the line.
+//!
+//! Shared by both tools' modules because one walk over the log must decide, traceback by
+//! traceback, whose migration raised: a Django project may run Alembic too, an announcement may
+//! arrive after its traceback, and a traceback claimed by one tool is not the other's. The walk
+//! tags each finding with its tool; [`failures`] keeps only the asking tool's, so each is reported
+//! once.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Found, Line};
+use super::ToolId;
+use crate::migration_errors::{Found, Line};
 
 /// The migration the tool announced last and has not reported done.
 enum Running {
@@ -18,7 +25,17 @@ enum Running {
 static FRAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*File "([^"]+)", line (\d+), in (\S+)"#).expect("valid"));
 
-pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
+/// The failures in `lines` that the walk attributes to `tool` (Alembic or Django).
+pub(super) fn failures(lines: &[Line<'_>], tool: ToolId, found: &mut Vec<Found>) {
+    let mut all = Vec::new();
+    walk(lines, &mut all);
+    found.extend(
+        all.into_iter()
+            .filter(|finding| finding.tool == tool.as_str()),
+    );
+}
+
+fn walk(lines: &[Line<'_>], found: &mut Vec<Found>) {
     static ALEMBIC: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"Running (?:upgrade|downgrade) \S* ?-> \S+").expect("valid"));
     static DJANGO: LazyLock<Regex> =
@@ -186,8 +203,8 @@ impl Traceback {
             }
         };
         let tool = match running {
-            Running::Alembic => "alembic",
-            Running::Django { .. } => "django",
+            Running::Alembic => ToolId::Alembic.as_str(),
+            Running::Django { .. } => ToolId::Django.as_str(),
         };
         match (frame, running) {
             (Some(frame), _) => Some(Found::new(at, tool, &frame.path, Some(frame.line), message)),

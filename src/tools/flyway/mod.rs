@@ -10,6 +10,9 @@ use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
     StatusReport, ToolId, argv,
 };
+use crate::migration_errors::{Found, Line};
+
+mod failure;
 
 pub struct Flyway;
 
@@ -128,6 +131,10 @@ impl MigrationTool for Flyway {
                 .captures(&plain(line))
                 .map(|found| failed_entry(found[1].to_owned()))
         })
+    }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        failure::scan(lines, found);
     }
 }
 

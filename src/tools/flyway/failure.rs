@@ -1,4 +1,5 @@
-//! Flyway (command line, or inside a Spring Boot app): a failed SQL migration prints a block
+//! Flyway's failure output (command line, or inside a Spring Boot app): a failed SQL migration
+//! prints a block
 //!
 //! ```text
 //! ERROR: Migration V2__add_email.sql failed
@@ -18,7 +19,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Found, Line};
+use crate::migration_errors::{Found, Line};
+use crate::tools::ToolId;
+
+const TOOL: &str = ToolId::Flyway.as_str();
 
 /// How many lines after "Migration … failed" the block's fields are looked for.
 const BLOCK: usize = 30;
@@ -42,7 +46,7 @@ pub(super) fn scan(lines: &[Line<'_>], found: &mut Vec<Found>) {
             (None, Some(state)) => format!("migration {script} failed (SQL state {state})"),
             (None, None) => format!("migration {script} failed"),
         };
-        found.push(Found::new(line.at, "flyway", path, block.line, &message));
+        found.push(Found::new(line.at, TOOL, path, block.line, &message));
     }
     unparsable(lines, found);
 }
@@ -68,7 +72,7 @@ fn unparsable(lines: &[Line<'_>], found: &mut Vec<Found>) {
             };
             found.push(Found::new(
                 line.at,
-                "flyway",
+                TOOL,
                 &captures[1],
                 captures[2].parse().ok(),
                 message,

@@ -10,6 +10,9 @@ use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv,
 };
+use crate::migration_errors::{Found, Line};
+
+mod failure;
 
 pub struct Rails;
 
@@ -116,6 +119,10 @@ impl MigrationTool for Rails {
             )),
             ..StatusReport::default()
         })
+    }
+
+    fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {
+        failure::scan(lines, found);
     }
 }
 
