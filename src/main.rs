@@ -29,7 +29,6 @@ mod review;
 mod task;
 mod taskdef;
 mod text;
-#[allow(dead_code)] // wired into config and commands by the next change
 mod tools;
 
 use std::process::ExitCode;

@@ -147,15 +147,11 @@ fn scan_failures(lines: &[Line<'_>], found: &mut Vec<Found>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
+    use super::super::fixtures::assert_recorded_lifecycle;
     use super::*;
 
     const CREATE: &str = "20240101120000_create_widgets.sql";
     const PRICE: &str = "20240102120000_add_price_to_widgets.sql";
-
-    fn status(case: &str) -> StatusReport {
-        Dbmate.parse_status(&borrowed(&lines("dbmate", case)))
-    }
 
     #[test]
     fn reads_the_real_dbmate_2_26_outputs() {

@@ -162,15 +162,11 @@ fn until_next_failure<'a, 'b>(lines: &'a [Line<'b>]) -> &'a [Line<'b>] {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
+    use super::super::fixtures::assert_recorded_lifecycle;
     use super::*;
 
     const CREATE: &str = "20240101120000_create_widgets.js";
     const PRICE: &str = "20240102120000_add_price_to_widgets.js";
-
-    fn status(case: &str) -> StatusReport {
-        Knex.parse_status(&borrowed(&lines("knex", case)))
-    }
 
     #[test]
     fn reads_the_real_knex_3_1_outputs() {

@@ -112,6 +112,8 @@ pub struct HalfMigrated {
 
 /// One migration tool: all ecs-migrate knows about it.
 pub trait MigrationTool: Sync {
+    /// The id the registry ([`tool`]) files it under; its test checks the two agree.
+    #[cfg_attr(not(test), allow(dead_code))]
     fn id(&self) -> ToolId;
     /// What in the checkout says this tool is used, or None.
     fn detect(&self, checkout: &Checkout) -> Option<String>;

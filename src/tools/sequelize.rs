@@ -200,15 +200,11 @@ fn finding(at: usize, name: &str, rest: &[Line<'_>], message: &str) -> Found {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
+    use super::super::fixtures::assert_recorded_lifecycle;
     use super::*;
 
     const CREATE: &str = "20240101120000-create-widgets";
     const PRICE: &str = "20240102120000-add-price-to-widgets";
-
-    fn status(case: &str) -> StatusReport {
-        Sequelize.parse_status(&borrowed(&lines("sequelize", case)))
-    }
 
     #[test]
     fn reads_the_real_sequelize_cli_6_6_outputs() {

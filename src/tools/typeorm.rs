@@ -245,15 +245,11 @@ fn error_line<'a>(lines: &[Line<'a>]) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_recorded_lifecycle, borrowed, lines};
+    use super::super::fixtures::assert_recorded_lifecycle;
     use super::*;
 
     const CREATE: &str = "CreateWidgets1704110400000";
     const PRICE: &str = "AddPriceToWidgets1704196800000";
-
-    fn status(case: &str) -> StatusReport {
-        Typeorm.parse_status(&borrowed(&lines("typeorm", case)))
-    }
 
     #[test]
     fn reads_the_real_typeorm_0_3_20_outputs() {
