@@ -125,11 +125,7 @@ fn a_burst_of_5xx_longer_than_the_sdk_retries_loses_no_line_and_no_result() {
     let lines = run.lines_starting_with("line ");
     let expected: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
     assert_eq!(lines, expected, "{}", run.transcript());
-    let failed = stack
-        .requests(&world.access_key)
-        .iter()
-        .filter(|request| request["status"] == 500)
-        .count();
+    let failed = stack.answered(&world.access_key, 500);
     // Longer than one call's five attempts; the run may end before the burst has.
     assert!(
         (6..=14).contains(&failed),
@@ -165,11 +161,7 @@ fn log_reads_failing_through_the_drain_are_retried_and_lose_no_line() {
     let lines = run.lines_starting_with("M ");
     let expected: Vec<String> = (0..=200).map(|i| format!("M {i}")).collect();
     assert_eq!(lines, expected, "{}", run.transcript());
-    let failed = stack
-        .requests(&world.access_key)
-        .iter()
-        .filter(|request| request["status"] == 500)
-        .count();
+    let failed = stack.answered(&world.access_key, 500);
     assert_eq!(failed, 25, "the burst did not happen as set");
 }
 
@@ -323,11 +315,7 @@ fn an_exit_seen_late_through_failing_polls_still_drains_the_late_batch() {
         "{}",
         run.transcript()
     );
-    let failed = stack
-        .requests(&world.access_key)
-        .iter()
-        .filter(|request| request["status"] == 500)
-        .count();
+    let failed = stack.answered(&world.access_key, 500);
     assert!(
         failed >= 8,
         "the burst did not happen as set: {failed} errors"

@@ -10,7 +10,7 @@ use aws_sdk_ecs::types::{
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::against;
+use crate::support::binary::{against, migrate};
 use crate::support::stack::{Stack, require_stack};
 
 #[test]
@@ -180,23 +180,7 @@ fn a_service_s_ebs_volume_is_configured_for_the_migration_task() {
     );
 
     // `run` sends what `plan` showed.
-    let dir = tempfile::tempdir().unwrap();
-    let run = against(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &[
-            "run",
-            "--cluster",
-            &world.cluster,
-            "--service",
-            &world.service,
-            "--poll-interval",
-            "250ms",
-            "--command",
-            "echo migrated",
-        ],
-    );
+    let run = migrate(&stack, &world, "echo migrated", &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let sent = stack
         .requests(&world.access_key)

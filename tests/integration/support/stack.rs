@@ -69,6 +69,14 @@ impl Stack {
         }
     }
 
+    /// How many of those requests were answered with HTTP `status` (e.g. 500 for injected errors).
+    pub fn answered(&self, access_key: &str, status: u16) -> usize {
+        self.requests(access_key)
+            .iter()
+            .filter(|request| request["status"] == status)
+            .count()
+    }
+
     /// The action names (e.g. `RunTask`) of those requests, in order.
     pub fn actions(&self, access_key: &str) -> Vec<String> {
         self.requests(access_key)
