@@ -73,6 +73,13 @@ pub enum Command {
     Status(MigrationArgs),
     /// Roll back through the tool's own down command as a one-off task (needs --yes)
     Down(DownArgs),
+    /// Print the shell completion script (e.g. `ecs-migrate completions bash > /etc/bash_completion.d/ecs-migrate`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `ecs-migrate man > ecs-migrate.1`
+    Man,
 }
 
 #[derive(Debug, Args)]

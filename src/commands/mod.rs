@@ -9,6 +9,7 @@ mod prepare;
 mod prune;
 mod render;
 mod run;
+mod shell_files;
 mod status;
 mod turn;
 mod verdict;
@@ -35,6 +36,8 @@ pub async fn execute(cli: Cli) -> Result<u8> {
         Command::Prune(args) => prune::prune(&cli.global, args).await,
         Command::Status(args) => status::status(&cli.global, args).await,
         Command::Down(args) => down::down(&cli.global, args).await,
+        Command::Completions { shell } => shell_files::completions(*shell),
+        Command::Man => shell_files::man_page(),
     }
 }
 

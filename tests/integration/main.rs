@@ -24,4 +24,5 @@ mod run_outcomes;
 mod run_teardown;
 mod secrets;
 mod service_parity;
+mod shell_files;
 mod support;
