@@ -11,6 +11,7 @@ mod faults;
 mod github_report;
 mod iam;
 mod image_build;
+mod install_script;
 mod lock_consistency;
 mod plan;
 mod preflight_sizes;
