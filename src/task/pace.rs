@@ -83,6 +83,9 @@ struct Stream {
     settled: bool,
     /// Draining: since when its reads have failed, without a read that worked since.
     failing_since: Option<Instant>,
+    /// Draining: still growing past the limit (two reads in a row found lines, the second
+    /// answered after it): left as it is.
+    given_up: bool,
 }
 
 #[derive(Debug)]
@@ -171,13 +174,16 @@ impl Pacer {
                 flowing: false,
                 settled: false,
                 failing_since: None,
+                given_up: false,
             });
         }
     }
 
     /// Draining and done at `now`: every stream ended after the window, or gave up: still
-    /// growing `DRAIN_LIMIT` past the window (or past the moment the exit was noticed), or
-    /// failing to be read for the whole `outage`.
+    /// growing `DRAIN_LIMIT` past the window (or past the moment the exit was noticed: two
+    /// reads in a row found lines, the second answered after that limit), or failing to be read
+    /// for the whole `outage`. Lines read after the limit by a read that was merely slow (the
+    /// SDK backing off through errors) still get the read that proves they were the last.
     pub fn drained(&self, now: Instant) -> bool {
         let Phase::Draining {
             give_up, outage, ..
@@ -189,7 +195,7 @@ impl Pacer {
             stream.is_none_or(|stream| match stream.failing_since {
                 _ if stream.settled => true,
                 Some(since) => now >= (since + outage).max(give_up),
-                None => now >= give_up,
+                None => stream.given_up || now >= give_up + DRAIN_LIMIT,
             })
         })
     }
@@ -220,7 +226,7 @@ impl Pacer {
         failed: bool,
     ) {
         self.calls += 1;
-        let Phase::Draining { until, .. } = self.phase else {
+        let Phase::Draining { until, give_up, .. } = self.phase else {
             return;
         };
         let Some(Some(stream)) = self.streams.get_mut(index) else {
@@ -228,10 +234,13 @@ impl Pacer {
         };
         if failed {
             stream.failing_since.get_or_insert(at);
+            stream.flowing = false;
             stream.due = at + DRAIN_POLL;
             return;
         }
         stream.failing_since = None;
+        stream.given_up = at >= give_up && lines > 0 && stream.flowing;
+        stream.flowing = lines > 0;
         match (lines > 0, caught_up) {
             (true, _) => stream.due = at,
             (false, false) => stream.due = at + DRAIN_POLL,
@@ -259,6 +268,7 @@ impl Pacer {
                     flowing: false,
                     settled: false,
                     failing_since: None,
+                    given_up: false,
                 });
             }
         }

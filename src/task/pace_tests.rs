@@ -306,3 +306,32 @@ fn a_read_that_works_again_ends_the_failure_and_the_stream_settles() {
     assert!(pacer.drained(at(55.3)));
     assert!(pacer.unsettled().is_empty());
 }
+
+#[test]
+fn lines_read_past_the_limit_still_get_the_read_that_proves_they_were_the_last() {
+    let origin = Instant::now();
+    let at = |secs: f64| origin + Duration::from_secs_f64(secs);
+    let mut pacer = Pacer::new(None, 1, origin);
+    // Window until 45 s, limit at 55 s. A read the SDK kept retrying through a burst fails at
+    // 44 s; the next one is answered only at 57 s, with the late batch.
+    pacer.drain(at(40.0), at(45.0), Duration::from_secs(180));
+    pacer.drain_read(at(44.0), 0, 0, false, true);
+    pacer.drain_read(at(57.0), 0, 200, false, false);
+    assert!(
+        !pacer.drained(at(57.0)),
+        "gave up right after reading lines"
+    );
+    assert_eq!(pacer.next().0, Call::ReadLogs(0));
+    pacer.drain_read(at(57.2), 0, 0, true, false);
+    assert!(pacer.drained(at(57.2)));
+    assert!(pacer.unsettled().is_empty());
+
+    // A stream that keeps growing is left after one read answered past the limit.
+    let mut pacer = Pacer::new(None, 1, origin);
+    pacer.drain(at(40.0), at(45.0), Duration::from_secs(180));
+    pacer.drain_read(at(54.9), 0, 10, false, false);
+    assert!(!pacer.drained(at(55.0)));
+    pacer.drain_read(at(55.1), 0, 10, false, false);
+    assert!(pacer.drained(at(55.1)));
+    assert_eq!(pacer.unsettled(), vec![0]);
+}

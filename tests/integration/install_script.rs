@@ -90,10 +90,14 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 -m http.server");
-        let url = format!("http://127.0.0.1:{port}");
+        // Owned by the Server from here, so a failed start still stops it (Drop).
+        let server = Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Server { child, url };
+                return server;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
