@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: start the local AWS stand-in stack (installing it on a fresh
-# machine), prove the stand-in behaves, then run `# Three at a time on two cores: most integration tests wait on tasks, polls and log windows,
-# not on the CPU (measured: 567 s at three against about 800 s at two for the suite).
-export RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}"
-cargo test --locked "$@"` with the stack's
+# machine), prove the stand-in behaves, then run `cargo test --locked "$@"` with the stack's
 # environment (.stack/env: DOCKER_HOST, ECS_MIGRATE_TEST_ENDPOINT, ...).
 #
 # The stack is stopped on exit only if this invocation started it; a stack that was already
