@@ -276,16 +276,17 @@ async fn follow(
                 if interrupted.is_some() {
                     progress.warn(format!("second signal: killing container {name}"));
                     docker(&["kill", name]).await;
+                    let _ = child.start_kill();
                 } else {
                     progress.step(format!("cancelled: stopping container {name}"));
                     interrupted = Some(Status::Cancelled);
-                    docker(&["stop", "--time", STOP_TIMEOUT, name]).await;
+                    stop(&mut child, name).await;
                 }
             }
             () = tokio::time::sleep_until(deadline), if interrupted.is_none() => {
                 progress.step(format!("timed out: stopping container {name}"));
                 interrupted = Some(Status::TimedOut);
-                docker(&["stop", "--time", STOP_TIMEOUT, name]).await;
+                stop(&mut child, name).await;
             }
         }
     }
@@ -294,6 +295,15 @@ async fn follow(
         code: status.code(),
         interrupted,
     })
+}
+
+/// Stops the container (SIGTERM, then SIGKILL after [`STOP_TIMEOUT`], as ECS does). When there
+/// is no container yet (Docker still pulling the image), `docker run` itself is ended, so it
+/// never starts one; the caller removes whatever exists afterwards.
+async fn stop(child: &mut tokio::process::Child, name: &str) {
+    if !docker(&["stop", "--time", STOP_TIMEOUT, name]).await {
+        let _ = child.start_kill();
+    }
 }
 
 /// Whether the kernel's OOM killer stopped the container, as Docker recorded it.
@@ -311,18 +321,19 @@ async fn inspect(name: &str) -> Option<bool> {
 }
 
 async fn remove(name: &str) {
-    docker(&["rm", "--force", name]).await;
+    let _ = docker(&["rm", "--force", name]).await;
 }
 
-/// A Docker command whose output does not matter (stop, kill, rm).
-async fn docker(args: &[&str]) {
-    let _ = Command::new("docker")
+/// A Docker command whose output does not matter (stop, kill, rm): whether it worked.
+async fn docker(args: &[&str]) -> bool {
+    let status = Command::new("docker")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .await;
+    status.is_ok_and(|status| status.success())
 }
 
 /// The outcome of the container's run, judged as a task's: exit 0 succeeds, anything else
@@ -336,6 +347,15 @@ fn judge(
     log: &[String],
 ) {
     let container = &prepared.derived.container;
+    if let (Some(status), None) = (ended.interrupted, oom_killed) {
+        // Stopped before Docker had a container (still pulling the image).
+        outcome.status = status;
+        outcome.reason = Some(match status {
+            Status::TimedOut => "timed out before the container started".to_owned(),
+            _ => "cancelled before the container started".to_owned(),
+        });
+        return;
+    }
     if oom_killed.is_none() {
         // No container: Docker could not create or start it (its error is in the log).
         outcome.reason = Some(format!(

@@ -247,3 +247,64 @@ fn run_local_reads_a_secrets_manager_json_key_and_never_prints_it() {
         .collect();
     assert_eq!(actions, ["GetSecretValue"]);
 }
+
+#[test]
+fn ctrl_c_while_docker_pulls_the_image_ends_the_run_and_starts_nothing() {
+    let stack = require_stack!();
+    let world = World::new(&stack, "local-pull");
+    // A "registry" that accepts connections and never answers: the pull hangs.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().take(16).flatten() {
+            open.push(stream);
+        }
+    });
+    let checkout = tempfile::tempdir().unwrap();
+    let image = format!("127.0.0.1:{port}/slow/app:1");
+    let task_definition = json!({
+        "family": "local-pull",
+        "containerDefinitions": [{"name": "app", "image": image, "essential": true,
+                                  "memory": 64, "command": ["echo", "never runs"]}]
+    });
+    fs::write(
+        checkout.path().join("taskdef.json"),
+        task_definition.to_string(),
+    )
+    .unwrap();
+    fs::write(
+        checkout.path().join("ecs-migrate.yml"),
+        "cluster: never-called\ntask_definition: taskdef.json\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let child = spawn(
+        &stack,
+        &world.access_key,
+        checkout.path(),
+        &["--output", "json", "run", "--local"],
+        &[],
+    );
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    signal(&child, "INT");
+    let run = collect(child);
+    assert_eq!(run.code, 130, "{}", run.transcript());
+    let result = run.json();
+    assert_eq!(result["status"], "cancelled", "{result:#}");
+    assert_eq!(
+        result["reason"], "cancelled before the container started",
+        "{result:#}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(25),
+        "the cancel waited for the pull: {:?}",
+        started.elapsed()
+    );
+    assert!(
+        !run.stderr.lines().any(|line| line == "never runs"),
+        "{}",
+        run.transcript()
+    );
+    drop(held);
+}
