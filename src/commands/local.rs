@@ -56,6 +56,10 @@ pub async fn run_job(global: &GlobalArgs, mut settings: Settings, job: &Job) -> 
         clients = Some(Clients::connect(&aws_target(global)).await?);
     }
     let mut values = resolve(&secrets, &given, clients.as_ref()).await?;
+    // In Actions the runner masks them in every later line, the container's output included.
+    for value in values.values() {
+        report::workflow::mask(value);
+    }
     for (name, value) in given {
         values.entry(name).or_insert(value);
     }
@@ -78,6 +82,7 @@ pub async fn run_job(global: &GlobalArgs, mut settings: Settings, job: &Job) -> 
     ));
 
     let mut outcome = Outcome::new(&settings.name, Status::Failed);
+    outcome.environment.clone_from(&settings.environment_name);
     outcome.image = container["image"].as_str().map(str::to_owned);
     outcome.command = job_command.clone().or_else(|| {
         let words = container["command"].as_array()?;
