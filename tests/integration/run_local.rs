@@ -50,6 +50,24 @@ fn alembic_checkout(dir: &Path, value_from: &str, repository: &str) {
     .unwrap();
 }
 
+/// A checkout whose config's base is a task definition file holding `container` (so preparing
+/// the run needs no ECS), with `extra` config lines.
+fn file_base_checkout(container: serde_json::Value, extra: &str) -> tempfile::TempDir {
+    let checkout = tempfile::tempdir().unwrap();
+    let task_definition = json!({"family": "local-app", "containerDefinitions": [container]});
+    fs::write(
+        checkout.path().join("taskdef.json"),
+        task_definition.to_string(),
+    )
+    .unwrap();
+    fs::write(
+        checkout.path().join("ecs-migrate.yml"),
+        format!("cluster: never-called\ntask_definition: taskdef.json\n{extra}"),
+    )
+    .unwrap();
+    checkout
+}
+
 fn local(stack: &Stack, world: &World, dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["--output", "json"];
     all.extend_from_slice(args);
@@ -210,25 +228,11 @@ fn run_local_reads_a_secrets_manager_json_key_and_never_prints_it() {
         &format!("{}/db", world.family),
         &json!({"username": "app", "password": password}).to_string(),
     );
-    let checkout = tempfile::tempdir().unwrap();
-    let task_definition = json!({
-        "family": "local-sm",
-        "containerDefinitions": [{"name": "app", "image": stack.image, "essential": true,
-                                  "memory": 64,
-                                  "secrets": [{"name": "DB_PASSWORD",
-                                               "valueFrom": format!("{arn}:password::")}]}]
-    });
-    fs::write(
-        checkout.path().join("taskdef.json"),
-        task_definition.to_string(),
-    )
-    .unwrap();
-    fs::write(
-        checkout.path().join("ecs-migrate.yml"),
-        "cluster: never-called\ntask_definition: taskdef.json\n\
-         command: [sh, -c, 'echo \"password length $${#DB_PASSWORD}\"; exit 3']\n",
-    )
-    .unwrap();
+    let checkout = file_base_checkout(
+        json!({"name": "app", "image": stack.image, "essential": true, "memory": 64,
+               "secrets": [{"name": "DB_PASSWORD", "valueFrom": format!("{arn}:password::")}]}),
+        "command: [sh, -c, 'echo \"password length $${#DB_PASSWORD}\"; exit 3']\n",
+    );
     let run = local(&stack, &world, checkout.path(), &["run", "--local"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     let result = run.json();
@@ -261,23 +265,11 @@ fn ctrl_c_while_docker_pulls_the_image_ends_the_run_and_starts_nothing() {
             open.push(stream);
         }
     });
-    let checkout = tempfile::tempdir().unwrap();
-    let image = format!("127.0.0.1:{port}/slow/app:1");
-    let task_definition = json!({
-        "family": "local-pull",
-        "containerDefinitions": [{"name": "app", "image": image, "essential": true,
-                                  "memory": 64, "command": ["echo", "never runs"]}]
-    });
-    fs::write(
-        checkout.path().join("taskdef.json"),
-        task_definition.to_string(),
-    )
-    .unwrap();
-    fs::write(
-        checkout.path().join("ecs-migrate.yml"),
-        "cluster: never-called\ntask_definition: taskdef.json\n",
-    )
-    .unwrap();
+    let checkout = file_base_checkout(
+        json!({"name": "app", "image": format!("127.0.0.1:{port}/slow/app:1"),
+               "essential": true, "memory": 64, "command": ["echo", "never runs"]}),
+        "",
+    );
     let started = std::time::Instant::now();
     let child = spawn(
         &stack,
