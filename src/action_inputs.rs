@@ -30,6 +30,8 @@ pub enum Target {
     Presence(&'static str),
     /// `--flag=<value>` of `down` only: refused with any other `migrate`.
     DownFlag(&'static str),
+    /// `--flag` of `plan` alone when `true`: refused without `dry-run: true`.
+    PlanPresence(&'static str),
 }
 
 /// The `migrate` input's values and the subcommand each runs.
@@ -68,6 +70,7 @@ pub const INPUTS: &[(&str, Target)] = &[
     ("steps", Target::DownFlag("--steps")),
     ("to", Target::DownFlag("--to")),
     ("yes", Target::Presence("--yes")),
+    ("status", Target::PlanPresence("--status")),
 ];
 
 /// The command line (and the environment to add) that the inputs stand for.
@@ -116,6 +119,8 @@ pub fn from_inputs(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Invocation
     let mut plan_instead = false;
     // The inputs that only `migrate: down` takes, as given.
     let mut down_only: Vec<&str> = Vec::new();
+    // The inputs that only `dry-run: true` takes, as given.
+    let mut plan_only: Vec<&str> = Vec::new();
     let mut flags: Vec<String> = Vec::new();
     let mut env = Vec::new();
     for &(input, target) in INPUTS {
@@ -165,11 +170,23 @@ pub fn from_inputs(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Invocation
                 down_only.push(input);
                 flags.push(format!("{flag}={value}"));
             }
+            Target::PlanPresence(flag) => {
+                if switch(input, value)? {
+                    plan_only.push(input);
+                    flags.push(flag.to_owned());
+                }
+            }
         }
     }
     if let Some(input) = down_only.first().filter(|_| subcommand != "down") {
         return Err(InputError(format!(
             "input `{input}` applies only to `migrate: down` (remove it, or set `migrate: down`)"
+        )));
+    }
+    if let Some(input) = plan_only.first().filter(|_| !plan_instead) {
+        return Err(InputError(format!(
+            "input `{input}: true` applies only to `dry-run: true` (remove it, or set \
+             `dry-run: true`)"
         )));
     }
     if plan_instead {

@@ -180,7 +180,11 @@ fn every_flag_of_this_branch_parses_as_the_cli_expects() {
             Target::Switch(flag) => (flag, "true"),
             Target::PerLine(flag) => (flag, "A=1"),
             Target::DownFlag(flag) => (flag, "1"),
-            Target::Presence(_) | Target::Env(_) | Target::PlanInstead | Target::Subcommand => {
+            Target::Presence(_)
+            | Target::PlanPresence(_)
+            | Target::Env(_)
+            | Target::PlanInstead
+            | Target::Subcommand => {
                 continue;
             }
         };
@@ -256,4 +260,22 @@ fn down_only_inputs_and_bad_migrate_values_are_refused_by_name() {
     assert!(error.0.starts_with("input `yes` must be true or false"));
     let error = from_inputs(&lookup_from(&[("migrate", "down"), ("dry-run", "true")])).unwrap_err();
     assert!(error.0.contains("plans a `migrate: up` only"));
+}
+
+#[test]
+fn status_true_adds_plan_status_and_only_with_dry_run() {
+    let plan = from_inputs(&lookup_from(&[("dry-run", "true"), ("status", "true")])).unwrap();
+    assert_eq!(strings(&plan), ["ecs-migrate", "plan", "--status"]);
+    let cli = crate::cli::Cli::try_parse_from(&plan.args).unwrap();
+    let crate::cli::Command::Plan(args) = cli.command else {
+        panic!("not plan: {cli:?}")
+    };
+    assert!(args.status);
+    let without = from_inputs(&lookup_from(&[("dry-run", "true"), ("status", "false")])).unwrap();
+    assert_eq!(strings(&without), ["ecs-migrate", "plan"]);
+    let error = from_inputs(&lookup_from(&[("status", "true")])).unwrap_err();
+    assert_eq!(
+        error.0,
+        "input `status: true` applies only to `dry-run: true` (remove it, or set `dry-run: true`)"
+    );
 }

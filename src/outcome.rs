@@ -31,7 +31,7 @@ impl Status {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Status::Succeeded => "succeeded",
             Status::Failed => "failed",

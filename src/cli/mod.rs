@@ -63,8 +63,8 @@ pub enum OutputFormat {
 pub enum Command {
     /// Register the migration task definition, run it, wait while streaming its logs, report
     Run(MigrationArgs),
-    /// Show what `run` would do; sends no mutating AWS call
-    Plan(MigrationArgs),
+    /// Show what `run` would do; sends no mutating AWS call (but see --status)
+    Plan(PlanArgs),
     /// Print the resolved migration task definition as JSON
     Render(MigrationArgs),
     /// Deregister old revisions of the migration family (never the latest, never one in use)
@@ -80,6 +80,16 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `ecs-migrate man > ecs-migrate.1`
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Also run the tool's read-only status task on the target (registers or reuses the
+    /// migration revision, pushes a configured image build): what merging would apply
+    #[arg(long)]
+    pub status: bool,
+    #[command(flatten)]
+    pub migration: MigrationArgs,
 }
 
 #[derive(Debug, Args)]

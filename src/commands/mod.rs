@@ -4,6 +4,7 @@
 mod down;
 mod job;
 mod local;
+mod on_target;
 mod plan;
 mod prepare;
 mod prune;
@@ -31,7 +32,7 @@ const DEFAULT_CONFIG: &str = "ecs-migrate.yml";
 pub async fn execute(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Run(args) => run::run(&cli.global, args).await,
-        Command::Plan(args) => plan::plan(&cli.global, args).await,
+        Command::Plan(args) => plan::plan(&cli.global, &args.migration, args.status).await,
         Command::Render(args) => render::render(&cli.global, args).await,
         Command::Prune(args) => prune::prune(&cli.global, args).await,
         Command::Status(args) => status::status(&cli.global, args).await,

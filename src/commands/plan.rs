@@ -1,5 +1,6 @@
 //! `ecs-migrate plan`: everything `run` would do, resolved and printed, without one mutating AWS
-//! call. With a file base and an explicit network it needs no AWS access at all.
+//! call. With a file base and an explicit network it needs no AWS access at all. `--status`
+//! adds the tool's status task on the target (on_target.rs), which does register and run.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,6 +12,7 @@ use crate::aws::Clients;
 use crate::ci::CiContext;
 use crate::cli::{GlobalArgs, MigrationArgs, OutputFormat};
 use crate::config::{Settings, ToolOrigin};
+use crate::failure::usage;
 use crate::image;
 use crate::logs;
 use crate::preflight;
@@ -20,20 +22,39 @@ use crate::task::launch::{RunTaskRequest, run_task_request};
 use crate::taskdef::describe_task_definition;
 use crate::taskdef::normalise::same_definition;
 
+use super::job::Job;
 use super::local;
+use super::on_target;
 use super::prepare::{Prepared, migration_container, needs_aws, prepare, resource_tags};
+use super::run::one_off_task;
 use super::{aws_target, load_settings};
 use crate::progress::Progress;
 use crate::report::github;
 use crate::report::github::GitHubReport;
 use crate::review::{self, Reviewed};
 
-pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
+/// `with_status`: `plan --status`, which also runs the tool's status task on the target.
+pub async fn plan(global: &GlobalArgs, args: &MigrationArgs, with_status: bool) -> Result<u8> {
     let mut settings = load_settings(global, args)?;
+    if with_status {
+        Job::Status.command(&settings).map_err(|error| {
+            usage(format!(
+                "plan --status needs the tool's status command: {error:#}"
+            ))
+        })?;
+        if args.local {
+            return Err(usage(
+                "plan --status runs the status task in ECS, not with --local; for the local \
+                 database run `ecs-migrate status --local`",
+            ));
+        }
+    }
     if args.local {
         return local::plan(global, &settings, None).await;
     }
-    let clients = if needs_aws(&settings) || settings.image.build.is_some() {
+    // As configured, before the image is located: the status task locates it again.
+    let status_settings = with_status.then(|| settings.clone());
+    let clients = if with_status || needs_aws(&settings) || settings.image.build.is_some() {
         Some(Clients::connect(&aws_target(global)).await?)
     } else {
         None
@@ -84,7 +105,24 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
         preflight::enforce(&findings, |note| errln!("warning: {note}"))?;
     }
     let review = review_pull_request(&settings, args).await;
-    let outcome = report::plan_outcome(&settings, migration_container(&prepared), review.clone());
+    let mut outcome =
+        report::plan_outcome(&settings, migration_container(&prepared), review.clone());
+    if let Some(mut status_settings) = status_settings {
+        let ci = CiContext::current();
+        let progress = Progress::new(ci, global.verbose > 0);
+        let mut off = GitHubReport::off();
+        let status_task = one_off_task(
+            global,
+            args,
+            &mut status_settings,
+            &Job::Status,
+            &progress,
+            &mut off,
+        )
+        .await?;
+        progress.finish();
+        on_target::fold(&mut outcome, &status_task);
+    }
     let status = outcome.status;
     match global.output {
         OutputFormat::Json => {
@@ -109,6 +147,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
                 document["review"] = serde_json::to_value(reviewed)?;
                 document["review"]["fail-on"] = json!(fail_on_word(&settings));
             }
+            if with_status {
+                on_target::add_to_json(&mut document, &outcome);
+            }
             outln!("{}", serde_json::to_string_pretty(&document)?);
         }
         OutputFormat::Text => {
@@ -119,6 +160,9 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs) -> Result<u8> {
             );
             if let Some(reviewed) = &review {
                 out!("{}", review_text(reviewed, &settings));
+            }
+            if with_status {
+                out!("{}", on_target::text(&outcome));
             }
         }
     }

@@ -50,22 +50,39 @@ pub async fn run_job(
     if args.local {
         return local::run_job(global, settings, job).await;
     }
-    let job_command = job.command(&settings)?;
+    job.command(&settings)?;
     let ci = CiContext::current();
     let progress = Progress::new(ci, global.verbose > 0);
+    let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
+    let outcome = one_off_task(global, args, &mut settings, job, &progress, &mut github).await?;
+    Ok(finish(global, &settings, &progress, outcome, &mut github).await)
+}
+
+/// The one-off task of `job` from image to judged result, reporting its start (and a lost
+/// track of it) to `github`; the caller reports the result: `run_job` as the command's own,
+/// `plan --status` inside the plan.
+pub async fn one_off_task(
+    global: &GlobalArgs,
+    args: &MigrationArgs,
+    settings: &mut Settings,
+    job: &Job,
+    progress: &Progress,
+    github: &mut GitHubReport,
+) -> Result<Outcome> {
+    let job_command = job.command(settings)?;
+    let ci = CiContext::current();
     let mut signals = Signals::install()?;
     let clients = Clients::connect(&aws_target(global)).await?;
-    let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
-    let image = image::locate(&clients, &settings, args.image_args.rebuild).await?;
+    let image = image::locate(&clients, settings, args.image_args.rebuild).await?;
     if let Some(image) = &image {
         settings.image.uri = Some(image.reference());
     }
-    let mut prepared = prepare(&settings, Some(&clients)).await?;
-    let tags = resource_tags(&settings, ci);
+    let mut prepared = prepare(settings, Some(&clients)).await?;
+    let tags = resource_tags(settings, ci);
 
     // Names the family until the revision to run is registered; pre-flight checks it as is.
     let mut request = run_task_request(
-        &settings,
+        settings,
         prepared.service.as_ref(),
         &prepared.derived.task_definition,
         &prepared.derived.family,
@@ -85,7 +102,7 @@ pub async fn run_job(
     if let Some(image) = image {
         let in_actions = ci.runner == Runner::GitHubActions;
         match image
-            .deliver(&clients, &settings.name, in_actions, &progress)
+            .deliver(&clients, &settings.name, in_actions, progress)
             .await?
         {
             Delivered::Pinned(reference) => {
@@ -93,7 +110,7 @@ pub async fn run_job(
                 image::pin(&mut derived.task_definition, &derived.container, &reference);
             }
             Delivered::BuildFailed(outcome) => {
-                return Ok(finish(global, &settings, &progress, *outcome, &mut github).await);
+                return Ok(*outcome);
             }
         }
     }
@@ -150,13 +167,13 @@ pub async fn run_job(
         value: token.clone(),
     });
     let claim = Claim {
-        settings: &settings,
+        settings,
         family: &prepared.derived.family,
         token: &token,
         run: ci.run.clone(),
     };
     let turn = if job.takes_lock() {
-        wait_for_turn(&clients, &claim, &progress, &mut signals).await?
+        wait_for_turn(&clients, &claim, progress, &mut signals).await?
     } else {
         Turn::Ours(None)
     };
@@ -166,19 +183,19 @@ pub async fn run_job(
             outcome.reason = Some(format!(
                 "another run of this migration is under way (on_conflict: fail): {holder}"
             ));
-            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
+            return Ok(outcome);
         }
         Turn::TimedOut(holder) => {
             outcome.status = Status::TimedOut;
             outcome.reason = Some(format!(
                 "timed out waiting for another run of this migration: {holder}"
             ));
-            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
+            return Ok(outcome);
         }
         Turn::Cancelled => {
             outcome.status = Status::Cancelled;
             outcome.reason = Some("cancelled before the task was started".to_owned());
-            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
+            return Ok(outcome);
         }
     };
 
@@ -188,11 +205,11 @@ pub async fn run_job(
         settings.cluster
     ));
     let started_at = Instant::now();
-    let started = start_task(&clients.ecs, &request, &token, &progress).await;
+    let started = start_task(&clients.ecs, &request, &token, progress).await;
     let task_arn = match started {
         Ok(Started::Task { arn }) => arn,
         Ok(Started::Refused(failures)) => {
-            release(lock, &progress).await;
+            release(lock, progress).await;
             outcome.reason = Some(format!(
                 "ECS could not start the task: {}",
                 failures.join("; ")
@@ -203,10 +220,10 @@ pub async fn run_job(
                 .collect();
             fixes.dedup();
             outcome.hint = (!fixes.is_empty()).then(|| fixes.join("; "));
-            return Ok(finish(global, &settings, &progress, outcome, &mut github).await);
+            return Ok(outcome);
         }
         Err(error) => {
-            release(lock, &progress).await;
+            release(lock, progress).await;
             return Err(error);
         }
     };
@@ -238,20 +255,20 @@ pub async fn run_job(
             let region = source.region.as_deref().unwrap_or(&clients.region);
             links::log_stream_url(region, &source.group, &source.stream)
         });
-    github.task_started(&outcome, &progress).await;
+    github.task_started(&outcome, progress).await;
     let mut tails: Vec<LogTail> = sources
         .into_iter()
         .map(|source| LogTail::new(&clients, source))
         .collect();
 
-    let options = wait_options(&settings, &prepared, ci);
+    let options = wait_options(settings, &prepared, ci);
     let mut kept = KeptLog::default();
     progress.group(format!("logs of task {task_id}"));
     let end = wait_for_stop(
         &clients.ecs,
         &task_arn,
         &mut tails,
-        &progress,
+        progress,
         &mut kept,
         &mut signals,
         &options,
@@ -267,7 +284,7 @@ pub async fn run_job(
         Err(error) => {
             // The wait lost track of the task: the check run must not stay in progress.
             outcome.reason = Some(format!("{error:#}"));
-            github.finish(&outcome, &progress).await;
+            github.finish(&outcome, progress).await;
             return Err(error);
         }
     };
@@ -276,20 +293,20 @@ pub async fn run_job(
     let ended = matches!(end, WaitEnd::Ended { .. });
     let log = kept.into_lines();
     judge(&mut outcome, &prepared, end, &settings.report, &log);
-    job.read_output(&settings, &mut outcome, &log);
+    job.read_output(settings, &mut outcome, &log);
     // `verify:` runs while the lock is still held: no other migration changes the schema under
     // a check.
     let verified = if *job == Job::Up
         && outcome.status == Status::Succeeded
-        && verify::anything_after(&settings)
+        && verify::anything_after(settings)
     {
         let verifier = Verifier {
             clients: &clients,
-            settings: &settings,
+            settings,
             prepared: &prepared,
             request: &request,
             options: &options,
-            progress: &progress,
+            progress,
             ci,
         };
         verifier.verify(&mut outcome, &mut signals).await
@@ -300,14 +317,14 @@ pub async fn run_job(
     // next run): release the lock. A task left running keeps the lock (with its ARN), so the
     // next run waits for it.
     if ended {
-        release(lock, &progress).await;
+        release(lock, progress).await;
     }
     if let Err(error) = verified {
         outcome.reason = Some(format!("{error:#}"));
-        github.finish(&outcome, &progress).await;
+        github.finish(&outcome, progress).await;
         return Err(error);
     }
-    Ok(finish(global, &settings, &progress, outcome, &mut github).await)
+    Ok(outcome)
 }
 
 fn wait_options(settings: &Settings, prepared: &Prepared, ci: &CiContext) -> WaitOptions {

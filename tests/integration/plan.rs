@@ -310,3 +310,43 @@ fn a_reader_that_stops_early_ends_the_printing_not_the_command() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn plan_status_is_refused_before_any_aws_call_where_there_is_no_status_task() {
+    let custom = offline(
+        &repo_root(),
+        &[
+            "plan",
+            "--status",
+            "-c",
+            "examples/ecs-migrate.yml",
+            "--tool",
+            "custom",
+        ],
+    );
+    assert_eq!(custom.code, 2, "{}", custom.transcript());
+    assert!(
+        custom
+            .stderr
+            .contains("plan --status needs the tool's status command"),
+        "{}",
+        custom.transcript()
+    );
+    let local = offline(
+        &repo_root(),
+        &[
+            "plan",
+            "--status",
+            "--local",
+            "-c",
+            "examples/ecs-migrate.yml",
+        ],
+    );
+    assert_eq!(local.code, 2, "{}", local.transcript());
+    assert!(
+        local.stderr.contains("`ecs-migrate status --local`"),
+        "{}",
+        local.transcript()
+    );
+    assert!(local.stdout.is_empty(), "{}", local.transcript());
+}

@@ -85,6 +85,11 @@ struct Active {
 }
 
 impl GitHubReport {
+    /// A report that sends nothing: for a task whose result another report carries.
+    pub fn off() -> Self {
+        GitHubReport { active: None }
+    }
+
     /// Works out where to report and connects; prints why when it will not report.
     pub async fn connect(
         settings: &Settings,
@@ -92,7 +97,7 @@ impl GitHubReport {
         access: &Access,
         progress: &Progress,
     ) -> Self {
-        let off = GitHubReport { active: None };
+        let off = GitHubReport::off();
         if !settings.report.pr_comment && !settings.report.check_run {
             return off;
         }

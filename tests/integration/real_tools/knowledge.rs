@@ -179,6 +179,50 @@ pub fn reported_on_the_pull_request(fake: &FakeGitHub, app: &ToolApp) {
     }
 }
 
+/// `plan --status` in the pull request with the database behind (after `down`): the plan's
+/// `pending` and `version` are what the status task read, in the result and in the sticky
+/// comment that the rerun then completes. The rerun applying exactly these shows that the
+/// status task migrated nothing.
+pub fn plan_status_shows_what_merging_would_apply(
+    project: &Project<'_>,
+    app: &ToolApp,
+    github: &[(String, String)],
+    fake: &FakeGitHub,
+) {
+    let (last, kept) = app.migrations.split_last().expect("migrations");
+    let (pending, version) = match app.app {
+        "sqlx" => (app.migrations.to_vec(), None),
+        _ => (vec![*last], kept.last().copied()),
+    };
+    let plan = project.command(SHA, &["plan", "--status", "--output", "json"], github);
+    assert_eq!(
+        plan.code,
+        0,
+        "{}: plan --status\n{}",
+        app.app,
+        plan.transcript()
+    );
+    let result = plan.json();
+    assert_eq!(result["status"], "planned", "{}", plan.transcript());
+    assert_eq!(
+        result["pending"],
+        names(&pending),
+        "{}: {result:#}",
+        app.app
+    );
+    assert_version(&result, version, app);
+    let task = result["status-task"]["task-arn"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(task.contains(":task/"), "{}: {result:#}", app.app);
+    let comments = fake.comments(12);
+    let [(_, body)] = &comments[..] else {
+        panic!("{}: one sticky comment expected: {comments:#?}", app.app);
+    };
+    let row = format!("| Pending | {} |", pending.join(", "));
+    assert!(body.contains(&row), "{}: no {row:?} in\n{body}", app.app);
+}
+
 /// sqlx: with everything reverted (`--to 0`), `sqlx migrate revert` exits 0 saying "No
 /// migrations available to revert"; the down is failed, not a step down.
 fn nothing_to_revert(project: &Project<'_>) {

@@ -111,6 +111,9 @@ pub fn exercise(app: &ToolApp) {
     }
 
     let github = actions_env(&fake, checkout.path(), "pull_request", pull_request_event());
+    if knows {
+        knowledge::plan_status_shows_what_merging_would_apply(&project, app, &github, &fake);
+    }
     let rerun = project.run("1111111111111111111111111111111111111111", &github);
     assert_eq!(
         rerun.code,
