@@ -41,9 +41,11 @@ const QUIET_READ_MAX: Duration = Duration::from_secs(5);
 /// While draining, a stream that has not yet ended is read again this often after the window.
 const DRAIN_POLL: Duration = Duration::from_millis(250);
 /// While draining, the read that proves a stream ended comes at least this long after the
-/// window: a batch that becomes readable right at the window's end (measured from the exit ECS
-/// reports, a moment before the log driver has shipped it) is not missed by a read just before.
-const SETTLE_MARGIN: Duration = Duration::from_millis(500);
+/// window. The window counts from executionStoppedAt, when ECS noticed the exit, which is never
+/// before the process exited and the log driver flushed its last batch; this margin only covers
+/// the moments between that flush and the batch's arrival, so that a batch readable right at the
+/// window's end is not missed by a read just before it.
+const SETTLE_MARGIN: Duration = Duration::from_millis(100);
 /// While draining, a stream still growing this long after the window (or after the exit was
 /// noticed, when that was later) is left as it is.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);

@@ -11,6 +11,7 @@ import os
 import re
 import threading
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 import docker
@@ -101,6 +102,19 @@ def create(name: str, image: str, spec: dict[str, Any], labels: dict[str, str]) 
     if spec.get("init"):
         kwargs["init"] = True
     return client().containers.create(image, **kwargs)
+
+
+def finished_at(container_id: str) -> float | None:
+    """When the container's process exited (State.FinishedAt, epoch seconds), None if unknown."""
+    try:
+        stamp = client().api.inspect_container(container_id)["State"]["FinishedAt"]
+    except Exception:
+        return None
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$", stamp or "")
+    if not match or match.group(1).startswith("0001"):
+        return None
+    seconds = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return seconds.timestamp() + float(f"0.{match.group(2) or 0}")
 
 
 def exists(container_id: str | None) -> bool:

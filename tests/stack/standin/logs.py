@@ -57,7 +57,7 @@ class LogShipper:
         self.region, self.group, self.stream, self.label = region, group, stream, label
         self.final_delay_ms = final_delay_ms
         self.reader_done = threading.Event()
-        self.exited_at: float | None = None  # when the container's output ended (it exited)
+        self.exited_at: float | None = None  # when the container's process exited
         self.delivered = threading.Event()
         self.lines_read = 0
         self.lines_shipped = 0
@@ -110,8 +110,11 @@ class LogShipper:
         finally:
             if buf:
                 self._add(buf)
+            # Late is counted from the process's exit, as the awslogs driver flushes its last
+            # batch then; executionStoppedAt, when ECS noticed the exit, is never earlier.
+            exited = engine.finished_at(container_id)
             with self._cond:
-                self.exited_at = time.time()
+                self.exited_at = exited if exited is not None else time.time()
                 self.reader_done.set()
                 self._cond.notify()
 
