@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::action_outputs::parse_outputs;
+use crate::support::actions::parse_outputs;
 use crate::support::aws::World;
 use crate::support::fake_github::FakeGitHub;
 use crate::support::stack::require_stack;
