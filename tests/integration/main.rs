@@ -2,6 +2,7 @@
 //! starts dockerd, a registry and the ECS stand-in). One test binary, one module per area.
 
 mod action_container;
+mod action_image;
 mod action_lint;
 mod action_outputs;
 mod action_slack;
