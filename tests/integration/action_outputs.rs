@@ -2,64 +2,13 @@
 //! and file commands. Asserts what the workflow sees: the parsed step outputs, the job summary,
 //! the `::group::` fold and the `::error::` annotation.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::support::actions::StepFiles;
 use crate::support::aws::World;
 use crate::support::binary::{Run, against_with_env};
 use crate::support::fake_github::FakeGitHub;
 use crate::support::stack::require_stack;
-
-/// A step's file commands (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) in a temp dir.
-pub struct StepFiles {
-    pub dir: tempfile::TempDir,
-}
-
-impl StepFiles {
-    pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    pub fn output_path(&self) -> PathBuf {
-        self.dir.path().join("set_output_0b1c")
-    }
-
-    pub fn summary_path(&self) -> PathBuf {
-        self.dir.path().join("step_summary_0b1c")
-    }
-
-    pub fn summary(&self) -> String {
-        std::fs::read_to_string(self.summary_path()).unwrap_or_default()
-    }
-
-    /// The outputs as the runner parses them: `name<<DELIM` … `DELIM`, or `name=value`.
-    pub fn outputs(&self) -> BTreeMap<String, String> {
-        let text = std::fs::read_to_string(self.output_path()).unwrap_or_default();
-        parse_outputs(&text)
-    }
-}
-
-pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
-    let mut outputs = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for next in lines.by_ref() {
-                if next == delimiter {
-                    break;
-                }
-                value.push(next);
-            }
-            outputs.insert(name.to_owned(), value.join("\n"));
-        } else if let Some((name, value)) = line.split_once('=') {
-            outputs.insert(name.to_owned(), value.to_owned());
-        }
-    }
-    outputs
-}
 
 /// The environment the runner gives every step, pointing at `files` and at `github` (the job's
 /// token reports there, never to github.com).

@@ -1,7 +1,7 @@
 //! Integration tests: the real `ecs-migrate` binary against the local stack (`tests/run.sh`
 //! starts dockerd, a registry and the ECS stand-in). One test binary, one module per area.
 
-mod action_container;
+mod action_image;
 mod action_lint;
 mod action_outputs;
 mod action_slack;

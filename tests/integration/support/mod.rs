@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod aws;
 pub mod binary;
+pub mod container_action;
 pub mod fake_github;
 pub mod postgres;
 pub mod stack;
