@@ -32,8 +32,8 @@ TASK = "echo migrating; seq 1 100 | sed 's/^/M /'; sleep {seconds}; seq 101 300 
 TASK_LINES = 300
 # The AWS CLI's tasks-stopped waiter polls every 6 s.
 WAITER_DELAY = 6.0
-# ecs-migrate's documented default `log_drain` (README, "When the wait is done"); the bench
-# runs with the default.
+# ecs-migrate's documented default `log_drain` (docs/src/wait.md, "When the wait is done"); the
+# bench runs with the default.
 LOG_DRAIN = 5.0
 # The realistic teardown: the issue's "about ten seconds (ours: 12 s)".
 REALISTIC_TEARDOWN_MS = 12_000

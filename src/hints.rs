@@ -154,9 +154,9 @@ pub fn for_access_denied(code: &str, operation: &str, message: &str) -> Option<S
             format!("grant {action} on {resource} to the identity ecs-migrate runs as")
         }
         (Some(action), None) => format!("grant {action} to the identity ecs-migrate runs as"),
-        _ => format!(
-            "grant {operation} to the identity ecs-migrate runs as (README: IAM permissions)"
-        ),
+        _ => {
+            format!("grant {operation} to the identity ecs-migrate runs as (docs: IAM permissions)")
+        }
     })
 }
 
