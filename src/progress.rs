@@ -1,6 +1,6 @@
 //! Progress on stderr: plain one-line steps in CI (and GitHub's `::warning::` syntax there),
 //! a spinner on a terminal. The task's own log lines go through here too, so the spinner never
-//! tears them.
+//! tears them, `--quiet` silences them with the steps, and `NO_COLOR` takes their colours out.
 
 use std::fmt::Display;
 use std::io::IsTerminal;
@@ -11,17 +11,30 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::ci::{CiContext, Runner};
 
+/// How much goes to stderr besides warnings and the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chatter {
+    /// `--quiet`: warnings only.
+    Quiet,
+    Normal,
+    /// `-v`: every poll and request decision too.
+    Verbose,
+}
+
 pub struct Progress {
     spinner: Option<ProgressBar>,
     github: bool,
-    verbose: bool,
+    chatter: Chatter,
+    /// `NO_COLOR` is set (to anything but nothing): the task's colour escapes are removed.
+    no_color: bool,
     /// A `::group::` is open (GitHub Actions folds the task's log lines in it).
     grouped: AtomicBool,
 }
 
 impl Progress {
-    pub fn new(ci: &CiContext, verbose: bool) -> Self {
-        let interactive = !ci.is_ci() && std::io::stderr().is_terminal();
+    pub fn new(ci: &CiContext, chatter: Chatter) -> Self {
+        let interactive =
+            chatter != Chatter::Quiet && !ci.is_ci() && std::io::stderr().is_terminal();
         let spinner = interactive.then(|| {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
@@ -34,13 +47,17 @@ impl Progress {
         Self {
             spinner,
             github: ci.runner == Runner::GitHubActions,
-            verbose,
+            chatter,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()),
             grouped: AtomicBool::new(false),
         }
     }
 
     /// A step starts: a line in CI, the spinner's message on a terminal.
     pub fn step(&self, message: impl Display) {
+        if self.chatter == Chatter::Quiet {
+            return;
+        }
         match &self.spinner {
             Some(spinner) => {
                 spinner.println(format!("• {message}"));
@@ -52,6 +69,16 @@ impl Progress {
 
     /// One line of the task's output.
     pub fn log_line(&self, line: &str) {
+        if self.chatter == Chatter::Quiet {
+            return;
+        }
+        let uncoloured;
+        let line = if self.no_color {
+            uncoloured = crate::migration_errors::clean::without_escapes(line);
+            uncoloured.as_str()
+        } else {
+            line
+        };
         match &self.spinner {
             Some(spinner) => spinner.println(line),
             None => errln!("{line}"),
@@ -60,7 +87,7 @@ impl Progress {
 
     /// Detail shown only with `-v`: every poll, every request decision.
     pub fn detail(&self, message: impl Display) {
-        if self.verbose {
+        if self.chatter == Chatter::Verbose {
             self.log_line(&format!("ecs-migrate: {message}"));
         }
     }
@@ -79,6 +106,9 @@ impl Progress {
 
     /// In GitHub Actions, folds what follows (the task's log lines) under `title`.
     pub fn group(&self, title: impl Display) {
+        if self.chatter == Chatter::Quiet {
+            return;
+        }
         if self.github && !self.grouped.swap(true, Ordering::Relaxed) {
             errln!("::group::{title}");
         }

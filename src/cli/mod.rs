@@ -51,6 +51,22 @@ pub struct GlobalArgs {
     /// More detail on stderr (repeat for more)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Print only the result: no progress and no task log lines on stderr (warnings and errors
+    /// still show)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+impl GlobalArgs {
+    /// How much goes to stderr besides the result.
+    pub fn chatter(&self) -> crate::progress::Chatter {
+        use crate::progress::Chatter;
+        match (self.quiet, self.verbose) {
+            (true, _) => Chatter::Quiet,
+            (false, 0) => Chatter::Normal,
+            (false, _) => Chatter::Verbose,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

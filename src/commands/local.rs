@@ -35,7 +35,7 @@ const STOP_TIMEOUT: &str = "30";
 pub async fn run_job(global: &GlobalArgs, mut settings: Settings, job: &Job) -> Result<u8> {
     let job_command = job.command(&settings)?;
     let ci = CiContext::current();
-    let progress = Progress::new(ci, global.verbose > 0);
+    let progress = Progress::new(ci, global.chatter());
     let mut signals = Signals::install()?;
     let mut clients = match needs_aws(&settings) {
         true => Some(Clients::connect(&aws_target(global)).await?),

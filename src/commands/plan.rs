@@ -109,7 +109,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs, with_status: bool) 
         report::plan_outcome(&settings, migration_container(&prepared), review.clone());
     if let Some(mut status_settings) = status_settings {
         let ci = CiContext::current();
-        let progress = Progress::new(ci, global.verbose > 0);
+        let progress = Progress::new(ci, global.chatter());
         let mut off = GitHubReport::off();
         let status_task = one_off_task(
             global,
@@ -178,7 +178,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs, with_status: bool) 
     if outcome.review.is_some() {
         // The review shows where the pull request is read: the sticky comment and the check run.
         let ci = CiContext::current();
-        let progress = Progress::new(ci, global.verbose > 0);
+        let progress = Progress::new(ci, global.chatter());
         let mut github =
             GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
         github.finish(&outcome, &progress).await;

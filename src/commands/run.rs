@@ -52,7 +52,7 @@ pub async fn run_job(
     }
     job.command(&settings)?;
     let ci = CiContext::current();
-    let progress = Progress::new(ci, global.verbose > 0);
+    let progress = Progress::new(ci, global.chatter());
     let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
     let outcome = one_off_task(global, args, &mut settings, job, &progress, &mut github).await?;
     Ok(finish(global, &settings, &progress, outcome, &mut github).await)

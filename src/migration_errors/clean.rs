@@ -22,7 +22,7 @@ pub(crate) fn line(raw: &str) -> String {
 }
 
 /// `ESC [ … letter` (SGR colours, cursor moves) and a lone `ESC`.
-fn without_escapes(text: &str) -> String {
+pub(crate) fn without_escapes(text: &str) -> String {
     if !text.contains('\u{1b}') {
         return text.to_owned();
     }
