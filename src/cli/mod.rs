@@ -96,6 +96,8 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `ecs-migrate man > ecs-migrate.1`
     Man,
+    /// Print the JSON Schema of the config file, for editors (e.g. `ecs-migrate schema > ecs-migrate.schema.json`)
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,7 @@ pub async fn execute(cli: Cli) -> Result<u8> {
         Command::Down(args) => down::down(&cli.global, args).await,
         Command::Completions { shell } => shell_files::completions(*shell),
         Command::Man => shell_files::man_page(),
+        Command::Schema => shell_files::config_schema(),
     }
 }
 

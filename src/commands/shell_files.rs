@@ -1,5 +1,6 @@
-//! `completions` and `man`: what a shell and `man` need, generated from the command-line
-//! definition itself (clap_complete, clap_mangen), so they never drift from the flags.
+//! `completions`, `man` and `schema`: what a shell, `man` and an editor need, generated from the
+//! definitions themselves (clap_complete and clap_mangen from the command line, schemars from
+//! the config types), so they never drift from the flags and keys.
 
 use anyhow::{Context, Result};
 use clap::CommandFactory;
@@ -23,5 +24,11 @@ pub fn man_page() -> Result<u8> {
         .render(&mut page)
         .context("rendering the man page")?;
     out!("{}", String::from_utf8_lossy(&page));
+    Ok(exit_code::SUCCEEDED)
+}
+
+pub fn config_schema() -> Result<u8> {
+    let schema = crate::config::schema::document();
+    outln!("{}", serde_json::to_string_pretty(&schema)?);
     Ok(exit_code::SUCCEEDED)
 }

@@ -1,6 +1,7 @@
 //! `lint:`, how `plan` reviews a pull request's migrations: the level from which a finding
 //! rejects the pull request, the lint rules left out, and the PostgreSQL version they assume.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::ConfigError;
@@ -9,14 +10,21 @@ use super::scalar;
 use crate::review::lint::{DEFAULT_PG_VERSION, LintOptions, check_options};
 
 /// `lint:` as written.
-#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
+/// The lowest finding that rejects the pull request: error (default), warning or never.
 #[serde(deny_unknown_fields)]
 pub struct RawLint {
+    /// The lowest finding that rejects the pull request: error (default), warning or never.
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::fail_on")]
     pub fail_on: Option<String>,
+    /// Squawk rule names to leave out.
     #[serde(default, deserialize_with = "scalar::text_list")]
+    #[schemars(schema_with = "super::schema::text_list")]
     pub exclude: Option<Vec<String>>,
+    /// The PostgreSQL version the rules assume (default 15).
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub pg_version: Option<String>,
 }
 
@@ -41,6 +49,14 @@ pub enum FailOn {
     Never,
 }
 
+impl FailOn {
+    pub(super) const KEYWORDS: [(&'static str, FailOn); 3] = [
+        ("error", FailOn::Error),
+        ("warning", FailOn::Warning),
+        ("never", FailOn::Never),
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintSettings {
     pub fail_on: FailOn,
@@ -60,9 +76,13 @@ impl Resolver<'_> {
     pub(super) fn lint(&self, raw: Option<RawLint>) -> Result<LintSettings, ConfigError> {
         let raw = raw.unwrap_or_default();
         let fail_on = match non_empty(raw.fail_on).as_deref() {
-            None | Some("error") => FailOn::Error,
-            Some("warning") => FailOn::Warning,
-            Some("never") => FailOn::Never,
+            None => FailOn::Error,
+            Some(word)
+                if let Some((_, level)) =
+                    FailOn::KEYWORDS.iter().find(|(name, _)| *name == word) =>
+            {
+                *level
+            }
             Some(other) => {
                 return Err(self.error(
                     "lint.fail_on",

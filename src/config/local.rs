@@ -5,20 +5,28 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::resolve::{Resolver, non_empty};
 use super::scalar;
 
 /// `local:` as written.
-#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
+/// Docker network of the local container (default: host).
 #[serde(deny_unknown_fields)]
 pub struct RawLocal {
+    /// Docker network of the local container (default: host).
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub network: Option<String>,
+    /// A dotenv file with the secrets' values for a local run.
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub env_file: Option<String>,
+    /// Values of the container's secrets for a local run (name to value).
     #[serde(default, deserialize_with = "scalar::text_map")]
+    #[schemars(schema_with = "super::schema::text_map")]
     pub env: Option<BTreeMap<String, String>>,
 }
 

@@ -12,6 +12,7 @@ mod parity;
 mod raw;
 mod resolve;
 mod scalar;
+pub mod schema;
 mod sections;
 mod settings;
 mod suggest;

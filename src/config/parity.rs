@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, de};
 
 use super::ConfigError;
@@ -10,40 +11,52 @@ use super::resolve::{Resolver, non_empty};
 use super::scalar::{self, TEXT};
 
 /// `placement_constraints[]` or `placement_strategy[]` as written.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlacement {
     #[serde(rename = "type", deserialize_with = "required_text")]
+    #[schemars(schema_with = "super::schema::required_text")]
     pub kind: String,
     /// Constraints only: the cluster query (`memberOf`).
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub expression: Option<String>,
     /// Strategies only: what to spread or bin-pack on.
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub field: Option<String>,
 }
 
 /// `volume_configurations.<name>`: set fields replace the service's for that volume.
-#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEbsVolume {
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub role_arn: Option<String>,
     #[serde(default, deserialize_with = "scalar::count")]
+    #[schemars(schema_with = "super::schema::count")]
     pub size_in_gib: Option<u32>,
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub volume_type: Option<String>,
     #[serde(default, deserialize_with = "scalar::count")]
+    #[schemars(schema_with = "super::schema::count")]
     pub iops: Option<u32>,
     #[serde(default, deserialize_with = "scalar::count")]
+    #[schemars(schema_with = "super::schema::count")]
     pub throughput: Option<u32>,
     #[serde(default, deserialize_with = "scalar::flag")]
+    #[schemars(schema_with = "super::schema::flag")]
     pub encrypted: Option<bool>,
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub kms_key_id: Option<String>,
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub snapshot_id: Option<String>,
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub filesystem_type: Option<String>,
 }
 

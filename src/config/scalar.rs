@@ -54,6 +54,19 @@ const DURATION: Scalar<Option<String>> = Scalar {
         })
     },
 };
+/// `poll_interval`: a duration, or `auto` (the adaptive pace, also what leaving it out means).
+const POLL_INTERVAL: Scalar<Option<String>> = Scalar {
+    expecting: "a duration such as 2s, or auto",
+    convert: |text| {
+        unless_blank(text, |text| match text.trim() {
+            "auto" => Ok("auto".to_owned()),
+            word if !word.contains(|c: char| c.is_ascii_digit()) => Err(format!(
+                "invalid poll interval {word:?} (use auto, or a duration such as 2s)"
+            )),
+            _ => values::parse_duration(text).map(|_| text.trim().to_owned()),
+        })
+    },
+};
 const LAUNCH_TYPE: Scalar<Option<String>> = Scalar {
     expecting: "a launch type",
     convert: |text| unless_blank(text, values::parse_launch_type),
@@ -259,6 +272,7 @@ field_deserializers! {
     signed -> Option<i32> = SIGNED, Option::flatten;
     flag -> Option<bool> = FLAG, Option::flatten;
     duration -> Option<String> = DURATION, Option::flatten;
+    poll_interval -> Option<String> = POLL_INTERVAL, Option::flatten;
     launch_type -> Option<String> = LAUNCH_TYPE, Option::flatten;
     on_cancel -> Option<String> = ON_CANCEL, Option::flatten;
     on_conflict -> Option<String> = ON_CONFLICT, Option::flatten;

@@ -3,6 +3,7 @@
 //! command differs), whose output must match `expect`; and a status task that must show nothing
 //! pending.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::ConfigError;
@@ -11,15 +12,20 @@ use super::resolve::{Resolver, non_empty};
 use super::scalar;
 
 /// One `verify:` entry as written.
-#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
+/// The check's name in the result.
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
+    /// The check's name in the result.
     #[serde(default, deserialize_with = "scalar::text")]
+    #[schemars(schema_with = "super::schema::text")]
     pub name: Option<String>,
+    /// What the check runs in the migration container (a list, or a shell-split string).
     #[serde(default)]
     pub command: Option<CommandSpec>,
     /// Checked to be a regular expression while the file is read, so a bad one names its line.
     #[serde(default, deserialize_with = "scalar::regex")]
+    #[schemars(schema_with = "super::schema::regex")]
     pub expect: Option<String>,
 }
 

@@ -5,22 +5,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn checker() -> Option<PathBuf> {
-    let found = std::env::var_os("ECS_MIGRATE_TEST_PYTHON")
-        .map(|python| PathBuf::from(python).with_file_name("check-jsonschema"))
-        .filter(|path| path.exists());
-    if found.is_none() {
-        assert!(
-            !crate::support::stack::in_ci(),
-            "check-jsonschema is not in the stack's venv (ECS_MIGRATE_TEST_PYTHON): run tests/stack/up.sh"
-        );
-        eprintln!("skipped: check-jsonschema not installed in the stack's venv");
-    }
-    found
-}
+use crate::support::stack::check_jsonschema;
 
 fn validate(schema: &str, files: &[&str]) {
-    let Some(checker) = checker() else { return };
+    let Some(checker) = check_jsonschema() else {
+        return;
+    };
     let output = Command::new(checker)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["--builtin-schema", schema])

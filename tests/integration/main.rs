@@ -6,6 +6,7 @@ mod action_lint;
 mod action_outputs;
 mod action_slack;
 mod config_errors;
+mod config_schema;
 mod environments;
 mod faults;
 mod github_report;

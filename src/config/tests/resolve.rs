@@ -264,3 +264,20 @@ fn an_error_pattern_from_a_flag_is_checked_when_resolving() {
         Some(r"(?P<file>\S+):(?P<line>\d+) (?P<message>.+)")
     );
 }
+
+#[test]
+fn poll_interval_auto_in_the_file_is_the_adaptive_pace_as_documented() {
+    let auto = settings("cluster: c\nservice: s\npoll_interval: auto\n");
+    assert_eq!(auto.poll_interval, None);
+    let fixed = settings("cluster: c\nservice: s\npoll_interval: 2s\n");
+    assert_eq!(fixed.poll_interval, Some(Duration::from_secs(2)));
+    assert_eq!(
+        load_error("cluster: c\npoll_interval: adaptive\n"),
+        "ecs-migrate.yml:2: poll_interval: invalid poll interval \"adaptive\" (use auto, or a \
+         duration such as 2s)"
+    );
+    assert_eq!(
+        load_error("cluster: c\npoll_interval: 3x\n"),
+        "ecs-migrate.yml:2: poll_interval: invalid duration \"3x\" (use e.g. 90s, 15m, 1h30m)"
+    );
+}

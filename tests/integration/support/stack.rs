@@ -14,6 +14,22 @@ pub fn in_ci() -> bool {
     is_ci_value(std::env::var("CI").ok().as_deref())
 }
 
+/// `check-jsonschema` from the stack's Python venv; `None` (with a note) outside CI when it is not
+/// installed, a failure in CI.
+pub fn check_jsonschema() -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("ECS_MIGRATE_TEST_PYTHON")
+        .map(|python| std::path::PathBuf::from(python).with_file_name("check-jsonschema"))
+        .filter(|path| path.exists());
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "check-jsonschema is not in the stack's venv (ECS_MIGRATE_TEST_PYTHON): run tests/stack/up.sh"
+        );
+        eprintln!("skipped: check-jsonschema not installed in the stack's venv");
+    }
+    found
+}
+
 fn is_ci_value(value: Option<&str>) -> bool {
     value.is_some_and(|value| value == "1" || value.eq_ignore_ascii_case("true"))
 }
