@@ -3,7 +3,7 @@ run by the aws-cli way and by `ecs-migrate run`, alternately, each run under its
 key, in two scenarios side by side (the stand-in's default 3 s teardown, and a realistic 12 s
 teardown with the last log batch late by up to the drain window); then ecs-migrate under faults
 (lines lost or repeated, tasks started), log streaming, the re-run of an unchanged commit with
-`image.build`, start-up and binary size. Writes bench/RESULTS.md and bench/results.png."""
+`image.build`, start-up and binary size, the Action image's size and time to its first AWS call. Writes bench/RESULTS.md and bench/results.png."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import action_image
 import measure
 import rebuild
 import report
@@ -102,6 +103,8 @@ def main() -> int:
     activity.sample()
     startup = bench.startup()
     activity.sample()
+    image = action_image.measure(args.binary, world, bench.key,
+                                 lambda key: measure.aws_env(world.endpoint, key))
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "commit": git("rev-parse", "--short", "HEAD") + (" (uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""),
@@ -119,7 +122,7 @@ def main() -> int:
                    for name, faults in FAULTS.items()},
         "runs": [run.summary() for run in runs],
         "faulted": [run.summary() for run in faulted],
-        "logs": logs, "rebuild": rerun, "startup": startup,
+        "logs": logs, "rebuild": rerun, "startup": startup, "action_image": image,
         "binary_bytes": args.binary.stat().st_size,
     }
     report.write(results, BENCH / "RESULTS.md", BENCH / "results.png")

@@ -235,6 +235,15 @@ def startup_lines(results: dict[str, Any]) -> list[str]:
         out.append(f"| `{name}` | {spread(samples, 'ms', 1)} |")
     out += ["", f"Release binary (`target/release/ecs-migrate`, LTO, 1 codegen unit, stripped): "
             f"{results['binary_bytes'] / 1e6:.1f} MB."]
+    image = results.get("action_image")
+    if image:
+        out += ["", "The Action's image (the Dockerfile's runtime stage with this release binary, on the "
+                "tests' local bases: Debian's packages for debian:bookworm-slim and docker:27-cli): "
+                f"{image['image_bytes'] / 1e6:.0f} MB. From the start to the first AWS call of "
+                "`plan` of a service (the stand-in's request log):", "",
+                "| started as | to the first AWS call |", "| --- | --- |"]
+        for way, samples in image["first_call_seconds"].items():
+            out.append(f"| {way} | {spread([s * 1000 for s in samples], 'ms', 0)} |")
     return out
 
 
