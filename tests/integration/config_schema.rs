@@ -27,6 +27,15 @@ fn shipped_configs() -> Vec<PathBuf> {
     configs
 }
 
+/// `ecs-migrate schema`, written to `dir/ecs-migrate.schema.json`.
+fn schema_file(dir: &Path) -> PathBuf {
+    let printed = offline(dir, &["schema"]);
+    assert_eq!(printed.code, 0, "{}", printed.transcript());
+    let schema = dir.join("ecs-migrate.schema.json");
+    fs::write(&schema, &printed.stdout).unwrap();
+    schema
+}
+
 fn validate(checker: &Path, schema: &Path, files: &[PathBuf]) -> Output {
     Command::new(checker)
         .arg("--schemafile")
@@ -42,10 +51,7 @@ fn every_shipped_config_validates_and_carries_the_schema_line() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let printed = offline(dir.path(), &["schema"]);
-    assert_eq!(printed.code, 0, "{}", printed.transcript());
-    let schema = dir.path().join("ecs-migrate.schema.json");
-    fs::write(&schema, &printed.stdout).unwrap();
+    let schema = schema_file(dir.path());
 
     let configs = shipped_configs();
     assert!(configs.len() >= 10, "{configs:?}");
@@ -73,9 +79,7 @@ fn mistakes_the_loader_refuses_fail_the_schema_too() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let printed = offline(dir.path(), &["schema"]);
-    let schema = dir.path().join("ecs-migrate.schema.json");
-    fs::write(&schema, &printed.stdout).unwrap();
+    let schema = schema_file(dir.path());
     let base = "cluster: c\nservice: s\n";
     for (mistake, key) in [
         ("clustr: c\n", "clustr"),
