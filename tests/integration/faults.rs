@@ -22,20 +22,14 @@ fn run_tasks(stack: &Stack, key: &str) -> Vec<Value> {
 #[test]
 fn every_runtask_answer_lost_still_runs_exactly_one_task_and_follows_it() {
     let stack = require_stack!();
-    let world = World::new(&stack, "lost-runtask");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
     // Each RunTask starts (or finds, by its token) the task, then the connection drops.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "lost-runtask",
+        512,
         json!({"lost_answer_actions": ["RunTask"], "teardown_ms": 0}),
     );
-    let run = against(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, "sh -c 'echo migrated once; exit 3'"),
-    );
+    let run = migrate(&stack, &world, "sh -c 'echo migrated once; exit 3'", &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     let tasks = stack.tasks(&world.access_key);
     assert_eq!(tasks.len(), 1, "a second task was started: {tasks:?}");
@@ -72,20 +66,14 @@ fn every_runtask_answer_lost_still_runs_exactly_one_task_and_follows_it() {
 #[test]
 fn a_runtask_answered_500_after_starting_is_retried_into_the_same_task() {
     let stack = require_stack!();
-    let world = World::new(&stack, "lost-runtask-once");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "lost-runtask-once",
+        512,
         json!({"lost_answer_actions": ["RunTask"], "lost_answer_count": 1,
                "lost_answer_mode": "500", "teardown_ms": 0}),
     );
-    let run = against(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, "echo applied"),
-    );
+    let run = migrate(&stack, &world, "echo applied", &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(stack.tasks(&world.access_key).len(), 1);
     let sent = run_tasks(&stack, &world.access_key);
@@ -101,16 +89,16 @@ fn a_runtask_answered_500_after_starting_is_retried_into_the_same_task() {
 #[test]
 fn a_burst_of_5xx_longer_than_the_sdk_retries_loses_no_line_and_no_result() {
     let stack = require_stack!();
-    let world = World::new(&stack, "burst-wait");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
     // After 4 calls of the wait go through, the next 14 in a row answer 500 (the SDK makes 5
     // attempts per call): polls and log reads both fail for a while.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "burst-wait",
+        512,
         json!({"error_burst": 14, "error_burst_after": 4,
                "actions": ["DescribeTasks", "GetLogEvents"], "teardown_ms": 0}),
     );
+    let dir = tempfile::tempdir().unwrap();
     let run = against(
         &stack,
         &world.access_key,
@@ -137,17 +125,17 @@ fn a_burst_of_5xx_longer_than_the_sdk_retries_loses_no_line_and_no_result() {
 #[test]
 fn log_reads_failing_through_the_drain_are_retried_and_lose_no_line() {
     let stack = require_stack!();
-    let world = World::new(&stack, "burst-drain");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
     // The last 200 lines land 3 s after the exit, and from the third log read on, 25 in a row
     // fail (5 calls of the SDK's attempts): longer than the drain window and its limit, which
     // used to end the drain with the last lines unread and no word said.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "burst-drain",
+        512,
         json!({"error_burst": 25, "error_burst_after": 2, "actions": ["GetLogEvents"],
                "final_log_delay_ms": 3000, "teardown_ms": 0}),
     );
+    let dir = tempfile::tempdir().unwrap();
     let run = against(
         &stack,
         &world.access_key,
@@ -168,21 +156,15 @@ fn log_reads_failing_through_the_drain_are_retried_and_lose_no_line() {
 #[test]
 fn a_lock_whose_putparameter_answer_was_lost_is_recognised_as_ours_and_released() {
     let stack = require_stack!();
-    let world = World::new(&stack, "lost-lock-put");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
     // The lock's PutParameter takes effect, then the connection drops: the retry finds the
     // parameter there and must see that it is its own lock, not another run's.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "lost-lock-put",
+        512,
         json!({"lost_answer_actions": ["PutParameter"], "lost_answer_count": 1, "teardown_ms": 0}),
     );
-    let run = against(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, "echo applied once"),
-    );
+    let run = migrate(&stack, &world, "echo applied once", &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_eq!(stack.tasks(&world.access_key).len(), 1);
     let requests = stack.requests(&world.access_key);
@@ -210,10 +192,8 @@ fn a_lock_whose_putparameter_answer_was_lost_is_recognised_as_ours_and_released(
 #[test]
 fn a_token_reused_with_other_parameters_exits_2_and_starts_nothing() {
     let stack = require_stack!();
-    let world = World::new(&stack, "token-conflict");
-    world.app_service(&stack, 512);
+    let world = World::with_service(&stack, "token-conflict", 512, json!({"teardown_ms": 0}));
     let dir = tempfile::tempdir().unwrap();
-    stack.set_behaviour(&world.access_key, json!({"teardown_ms": 0}));
     let github = [
         ("GITHUB_ACTIONS", "true"),
         ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
@@ -252,19 +232,13 @@ fn a_token_reused_with_other_parameters_exits_2_and_starts_nothing() {
 #[test]
 fn a_task_missing_right_after_runtask_is_polled_again_quietly() {
     let stack = require_stack!();
-    let world = World::new(&stack, "missing-own");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "missing-own",
+        512,
         json!({"missing_for_ms": 2000, "teardown_ms": 0}),
     );
-    let run = against(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, "echo applied"),
-    );
+    let run = migrate(&stack, &world, "echo applied", &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stderr.contains("applied\n"), "{}", run.transcript());
     assert!(
@@ -284,14 +258,14 @@ fn a_task_missing_right_after_runtask_is_polled_again_quietly() {
 #[test]
 fn an_exit_seen_late_through_failing_polls_still_drains_the_late_batch() {
     let stack = require_stack!();
-    let world = World::new(&stack, "late-exit-drain");
-    world.app_service(&stack, 512);
     // The bench's "20% errors in bursts" run that lost 200 lines: the burst starts about when
     // the container exits, so one log read and the next task poll each spend the SDK's five
     // attempts; the exit is first seen at STOPPED, 12 s on, after the drain window and its
     // limit. The last 200 lines are readable only 3 s after the exit.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "late-exit-drain",
+        512,
         json!({"error_rate": 0.2, "error_burst": 8, "error_burst_after": 9,
                "actions": ["DescribeTasks", "GetLogEvents"],
                "final_log_delay_ms": 3000, "teardown_ms": 12000}),
@@ -326,14 +300,14 @@ fn an_exit_seen_late_through_failing_polls_still_drains_the_late_batch() {
 #[test]
 fn a_lost_stoptask_answer_still_stops_the_task_once_and_reports_the_cancel() {
     let stack = require_stack!();
-    let world = World::new(&stack, "lost-stoptask");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
     // The cancel's StopTask takes effect, then its connection drops; the SDK sends it again.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "lost-stoptask",
+        512,
         json!({"lost_answer_actions": ["StopTask"], "lost_answer_count": 1, "teardown_ms": 0}),
     );
+    let dir = tempfile::tempdir().unwrap();
     let child = spawn(
         &stack,
         &world.access_key,
@@ -363,21 +337,15 @@ fn a_lost_stoptask_answer_still_stops_the_task_once_and_reports_the_cancel() {
 #[test]
 fn a_lost_registertaskdefinition_answer_registers_no_duplicate_revision() {
     let stack = require_stack!();
-    let world = World::new(&stack, "lost-register");
-    world.app_service(&stack, 512);
-    let dir = tempfile::tempdir().unwrap();
     // The registration takes effect, then its connection drops.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "lost-register",
+        512,
         json!({"lost_answer_actions": ["RegisterTaskDefinition"], "lost_answer_count": 1,
                "teardown_ms": 0}),
     );
-    let run = against(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, "echo applied"),
-    );
+    let run = migrate(&stack, &world, "echo applied", &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let revisions = world.migration_revisions();
     assert_eq!(revisions.len(), 1, "a duplicate revision: {revisions:?}");

@@ -189,10 +189,10 @@ fn a_retried_step_attaches_to_the_task_it_already_started() {
 #[test]
 fn a_20_percent_error_rate_still_gives_the_right_result_and_every_line() {
     let stack = require_stack!();
-    let world = World::new(&stack, "flaky-aws");
-    world.app_service(&stack, 64);
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "flaky-aws",
+        64,
         json!({"error_rate": 0.1, "throttle_rate": 0.1}),
     );
     let dir = tempfile::tempdir().unwrap();

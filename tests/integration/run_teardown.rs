@@ -40,9 +40,12 @@ fn assert_ended_before_stopped(task: &Value, run: &Run) {
 #[test]
 fn the_result_comes_when_the_migration_exits_not_when_the_task_is_stopped() {
     let stack = require_stack!();
-    let world = World::new(&stack, "teardown-success");
-    world.app_service(&stack, 64);
-    stack.set_behaviour(&world.access_key, json!({"teardown_ms": LONG_TEARDOWN_MS}));
+    let world = World::with_service(
+        &stack,
+        "teardown-success",
+        64,
+        json!({"teardown_ms": LONG_TEARDOWN_MS}),
+    );
     let run = migrate(&stack, &world, "sh -c 'echo migrating; echo done'", &[]);
     let task = the_task(&stack, &world);
     assert_eq!(run.code, 0, "{}", run.transcript());
@@ -67,9 +70,12 @@ fn the_result_comes_when_the_migration_exits_not_when_the_task_is_stopped() {
 #[test]
 fn a_failing_exit_code_is_judged_during_the_teardown() {
     let stack = require_stack!();
-    let world = World::new(&stack, "teardown-failure");
-    world.app_service(&stack, 64);
-    stack.set_behaviour(&world.access_key, json!({"teardown_ms": LONG_TEARDOWN_MS}));
+    let world = World::with_service(
+        &stack,
+        "teardown-failure",
+        64,
+        json!({"teardown_ms": LONG_TEARDOWN_MS}),
+    );
     let run = migrate(
         &stack,
         &world,
@@ -108,12 +114,12 @@ const TWO_THOUSAND_LINES: &str =
 #[test]
 fn a_last_batch_late_by_up_to_the_default_drain_window_is_not_lost() {
     let stack = require_stack!();
-    let world = World::new(&stack, "late-last-batch");
-    world.app_service(&stack, 64);
     // The default drain window is 5 s; the last batch (the last lines printed just before the
-    // exit) becomes readable as late as that: 5 s after the stand-in saw the exit.
-    stack.set_behaviour(
-        &world.access_key,
+    // exit) becomes readable as late as that: 5 s after the container's process exited.
+    let world = World::with_service(
+        &stack,
+        "late-last-batch",
+        64,
         json!({"final_log_delay_ms": 5000, "teardown_ms": LONG_TEARDOWN_MS}),
     );
     let run = migrate(&stack, &world, TWO_THOUSAND_LINES, &[]);
@@ -125,11 +131,11 @@ fn a_last_batch_late_by_up_to_the_default_drain_window_is_not_lost() {
 #[test]
 fn log_drain_widens_the_window_for_a_later_last_batch() {
     let stack = require_stack!();
-    let world = World::new(&stack, "log-drain-flag");
-    world.app_service(&stack, 64);
     // Later than the default window: only `--log-drain 8s` waits for it.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "log-drain-flag",
+        64,
         json!({"final_log_delay_ms": 6500, "teardown_ms": 0}),
     );
     let run = migrate(&stack, &world, TWO_THOUSAND_LINES, &["--log-drain", "8s"]);
@@ -210,12 +216,12 @@ fn wait_until_draining(stack: &Stack, world: &World) {
 #[test]
 fn a_cancel_while_draining_keeps_the_migration_s_result_and_stops_the_task() {
     let stack = require_stack!();
-    let world = World::new(&stack, "drain-cancel");
-    world.app_service(&stack, 64);
     // The last batch lands 20 s after the exit and the run would drain for up to 60 s: the
     // signal comes while it drains.
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "drain-cancel",
+        64,
         json!({"final_log_delay_ms": 20_000, "teardown_ms": LONG_TEARDOWN_MS}),
     );
     let dir = tempfile::tempdir().unwrap();

@@ -105,6 +105,21 @@ impl World {
     /// `container_memory` is the hard limit (MiB) of `app`, which the stand-in enforces (as ECS
     /// does: the OOM killer fires at it); the task gets 256 CPU with the smallest memory
     /// Fargate pairs with it that holds the container (see [`fargate_task_memory`]).
+    /// A world with an app service (its container of `container_memory` MiB) whose access key
+    /// the stand-in treats with `behaviour` (faults, teardown, late logs; tests/stack/README.md):
+    /// the setup the fault and wait tests share.
+    pub fn with_service(
+        stack: &Stack,
+        test: &str,
+        container_memory: i32,
+        behaviour: serde_json::Value,
+    ) -> Self {
+        let world = Self::new(stack, test);
+        world.app_service(stack, container_memory);
+        stack.set_behaviour(&world.access_key, behaviour);
+        world
+    }
+
     pub fn app_service(&self, stack: &Stack, container_memory: i32) -> String {
         self.app_service_with(stack, container_memory, Vec::new())
     }
