@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::{captured, plain};
+use super::output::{captured, status_rows};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     one_step_only,
@@ -81,18 +81,9 @@ impl MigrationTool for Dbmate {
         captured(lines, &APPLIED)
     }
 
+    /// Migrations are the files; the version is the last applied one's leading digits.
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
-        let mut report = StatusReport::default();
-        for line in lines.iter().map(|line| plain(line)) {
-            if let Some(row) = STATUS_ROW.captures(&line) {
-                let list = if &row[1] == "X" {
-                    &mut report.applied
-                } else {
-                    &mut report.pending
-                };
-                list.push(row[2].to_owned());
-            }
-        }
+        let mut report = status_rows(lines, &STATUS_ROW, "X");
         report.version = report
             .applied
             .last()

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::{captured, plain};
+use super::output::{captured, status_rows};
 use super::python_traceback;
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
@@ -78,21 +78,9 @@ impl MigrationTool for Django {
         captured(lines, &APPLIED)
     }
 
+    /// The plan is in dependency order, so the last applied entry is the newest.
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
-        let mut report = StatusReport::default();
-        for line in lines.iter().map(|line| plain(line)) {
-            if let Some(row) = PLAN_ROW.captures(&line) {
-                let list = if &row[1] == "X" {
-                    &mut report.applied
-                } else {
-                    &mut report.pending
-                };
-                list.push(row[2].to_owned());
-            }
-        }
-        // The plan is in dependency order, so the last applied entry is the newest.
-        report.version = report.applied.last().cloned();
-        report
+        status_rows(lines, &PLAN_ROW, "X")
     }
 
     /// A traceback while one of its migrations runs (see [`python_traceback`]).

@@ -1,5 +1,5 @@
 //! Small helpers shared by the output parsers: plain text out of coloured, prefixed log lines,
-//! and the version part of a migration file name.
+//! status tables of one row per migration, and the version part of a migration file name.
 
 use std::sync::LazyLock;
 
@@ -28,6 +28,26 @@ pub fn captured(lines: &[&str], pattern: &Regex) -> Vec<String> {
                 .map(|found| found[1].to_owned())
         })
         .collect()
+}
+
+/// A status table of one row per migration, each matching `row` with the row's mark as the first
+/// capture group (`applied_mark` for an applied migration, anything else pending) and the
+/// migration's name as the second, in the tool's order: the applied ones, the pending ones, and
+/// the version (the last applied).
+pub fn status_rows(lines: &[&str], row: &Regex, applied_mark: &str) -> super::StatusReport {
+    let mut report = super::StatusReport::default();
+    for line in lines.iter().map(|line| plain(line)) {
+        if let Some(found) = row.captures(&line) {
+            let list = if &found[1] == applied_mark {
+                &mut report.applied
+            } else {
+                &mut report.pending
+            };
+            list.push(found[2].to_owned());
+        }
+    }
+    report.version = report.applied.last().cloned();
+    report
 }
 
 /// [`plain`], also without a Go `log` timestamp prefix.

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::js_stack;
-use super::output::{captured, plain};
+use super::output::{captured, status_rows};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv, one_step_only,
@@ -65,18 +65,11 @@ impl MigrationTool for Sequelize {
         captured(lines, &MIGRATED)
     }
 
+    /// Sequelize lists files; migrations are named without their extension, as it logs them.
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
-        let mut report = StatusReport::default();
-        for line in lines.iter().map(|line| plain(line)) {
-            if let Some(row) = STATUS_ROW.captures(&line) {
-                let name = without_extension(&row[2]);
-                let list = if &row[1] == "up" {
-                    &mut report.applied
-                } else {
-                    &mut report.pending
-                };
-                list.push(name);
-            }
+        let mut report = status_rows(lines, &STATUS_ROW, "up");
+        for name in report.applied.iter_mut().chain(&mut report.pending) {
+            *name = without_extension(name);
         }
         report.version = report.applied.last().cloned();
         report

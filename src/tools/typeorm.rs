@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::js_stack::{self, Frame};
-use super::output::{captured, plain};
+use super::output::{captured, status_rows};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv, one_step_only,
@@ -103,19 +103,7 @@ impl MigrationTool for Typeorm {
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
-        let mut report = StatusReport::default();
-        for line in lines.iter().map(|line| plain(line)) {
-            if let Some(row) = SHOW_ROW.captures(&line) {
-                let list = if &row[1] == "X" {
-                    &mut report.applied
-                } else {
-                    &mut report.pending
-                };
-                list.push(row[2].to_owned());
-            }
-        }
-        report.version = report.applied.last().cloned();
-        report
+        status_rows(lines, &SHOW_ROW, "X")
     }
 
     fn failures(&self, lines: &[Line<'_>], found: &mut Vec<Found>) {

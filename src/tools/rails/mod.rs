@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::output::{captured, plain};
+use super::output::{captured, plain, status_rows};
 use super::{
     Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
     argv,
@@ -67,25 +67,14 @@ impl MigrationTool for Rails {
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {
-        let mut report = StatusReport::default();
-        for line in lines.iter().map(|line| plain(line)) {
-            if line.contains(NO_TABLE_YET) {
-                report.note = Some(
-                    "the schema_migrations table does not exist yet: nothing is applied, and \
-                     Rails lists no pending migrations before the first db:migrate"
-                        .to_owned(),
-                );
-            }
-            if let Some(row) = STATUS_ROW.captures(&line) {
-                let list = if &row[1] == "up" {
-                    &mut report.applied
-                } else {
-                    &mut report.pending
-                };
-                list.push(row[2].to_owned());
-            }
+        let mut report = status_rows(lines, &STATUS_ROW, "up");
+        if lines.iter().any(|line| plain(line).contains(NO_TABLE_YET)) {
+            report.note = Some(
+                "the schema_migrations table does not exist yet: nothing is applied, and Rails \
+                 lists no pending migrations before the first db:migrate"
+                    .to_owned(),
+            );
         }
-        report.version = report.applied.last().cloned();
         report
     }
 
