@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::MigrationError;
+use crate::tools::{self, ToolId};
 
 /// Directories never searched: version control, dependencies and build output.
 const SKIPPED: &[&str] = &["node_modules", "target", "vendor", "__pycache__", "venv"];
@@ -14,8 +15,8 @@ const MAX_DEPTH: usize = 12;
 
 /// Replaces each path that does not name a file under `root` by the one file in the tree that
 /// matches it, in the directories the path gives or else anywhere; a path with no match, or
-/// several, is left as it is. Then places dbmate's lines, which count from the `-- migrate:up`
-/// line, in the file (see [`dbmate_line`]). Call it once per finding.
+/// several, is left as it is. Then places each line in its file where the tool counts lines its
+/// own way (`MigrationTool::file_line`: dbmate). Call it once per finding.
 pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
     let unresolved = |error: &MigrationError| {
         !Path::new(&error.path).is_absolute()
@@ -39,26 +40,13 @@ pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
             }
         }
     }
-    for error in errors.iter_mut().filter(|error| error.tool == "dbmate") {
-        if let (Some(line), Ok(text)) =
-            (error.line, std::fs::read_to_string(root.join(&error.path)))
-        {
-            error.line = dbmate_line(&text, line);
-        }
+    for error in errors.iter_mut() {
+        let (Some(line), Ok(id)) = (error.line, error.tool.parse::<ToolId>()) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(root.join(&error.path)).ok();
+        error.line = tools::tool(id).file_line(line, text.as_deref());
     }
-}
-
-/// dbmate counts a query error's line from the `-- migrate:up` directive, and only blank and
-/// comment lines may come before it: the file's line is the directive's line plus `line - 1`.
-/// None when the file has no directive (it is not the file dbmate ran).
-fn dbmate_line(text: &str, line: u32) -> Option<u32> {
-    let directive = text.lines().position(|text| {
-        text.strip_prefix("--")
-            .map(str::trim_start)
-            .and_then(|rest| rest.strip_prefix("migrate:up"))
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
-    })?;
-    u32::try_from(directive).ok()?.checked_add(line)
 }
 
 /// The one file that fits, if exactly one does.
@@ -175,14 +163,5 @@ mod tests {
             at("migrations/20240103120000_*.sql"),
             "migrations/20240103120000_backfill.up.sql"
         );
-    }
-
-    #[test]
-    fn dbmate_lines_count_from_the_up_directive() {
-        let plain = "-- migrate:up\nUPDATE widgets\n   SET x = y;\n-- migrate:down\n";
-        assert_eq!(dbmate_line(plain, 3), Some(3));
-        let commented = "-- Backfill prices.\n\n--   migrate:up transaction:false\nUPDATE w;\n";
-        assert_eq!(dbmate_line(commented, 2), Some(4));
-        assert_eq!(dbmate_line("-- migrate:upgrade\nUPDATE w;\n", 1), None);
     }
 }

@@ -31,6 +31,11 @@ impl MigrationTool for Alembic {
         ToolId::Alembic
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["alembic_version"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         checkout
             .is_file("alembic.ini")

@@ -42,6 +42,28 @@ impl MigrationTool for Dbmate {
         ToolId::Dbmate
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["schema_migrations"]
+    }
+
+    /// dbmate counts a query error's line from the `-- migrate:up` directive, and only blank and
+    /// comment lines may come before it: the file's line is the directive's line plus `line - 1`.
+    /// None when the file has no directive (it is not the file dbmate ran); unchanged when the
+    /// file cannot be read.
+    fn file_line(&self, line: u32, text: Option<&str>) -> Option<u32> {
+        let Some(text) = text else {
+            return Some(line);
+        };
+        let directive = text.lines().position(|text| {
+            text.strip_prefix("--")
+                .map(str::trim_start)
+                .and_then(|rest| rest.strip_prefix("migrate:up"))
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+        })?;
+        u32::try_from(directive).ok()?.checked_add(line)
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         let is_sql = |name: &str| name.ends_with(".sql");
         if let Some(file) = checkout.file_with_marker(DEFAULT_DIR, is_sql, "-- migrate:up", 3) {
@@ -175,5 +197,18 @@ mod tests {
                 .down_command(&DownTarget::Steps(2), &settings)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn lines_count_from_the_up_directive() {
+        let plain = "-- migrate:up\nUPDATE widgets\n   SET x = y;\n-- migrate:down\n";
+        assert_eq!(Dbmate.file_line(3, Some(plain)), Some(3));
+        let commented = "-- Backfill prices.\n\n--   migrate:up transaction:false\nUPDATE w;\n";
+        assert_eq!(Dbmate.file_line(2, Some(commented)), Some(4));
+        assert_eq!(
+            Dbmate.file_line(1, Some("-- migrate:upgrade\nUPDATE w;\n")),
+            None
+        );
+        assert_eq!(Dbmate.file_line(7, None), Some(7));
     }
 }

@@ -30,6 +30,11 @@ impl MigrationTool for Django {
         ToolId::Django
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["django_migrations"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         checkout
             .is_file("manage.py")

@@ -39,6 +39,11 @@ impl MigrationTool for GolangMigrate {
         ToolId::GolangMigrate
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["schema_migrations"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         // sqlx's reversible migrations use the same .up.sql/.down.sql pairs.
         if checkout.mentions("Cargo.toml", "sqlx") {

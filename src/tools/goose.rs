@@ -36,6 +36,11 @@ impl MigrationTool for Goose {
         ToolId::Goose
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["goose_db_version", "failed to insert new goose version"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         let is_sql = |name: &str| name.ends_with(".sql");
         ["migrations", "db/migrations"].into_iter().find_map(|dir| {

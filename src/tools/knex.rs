@@ -22,6 +22,11 @@ impl MigrationTool for Knex {
         ToolId::Knex
     }
 
+    /// Its table and its lock.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["knex_migrations", "migration table is already locked"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         checkout.first_file(&KNEXFILES).map(str::to_owned)
     }

@@ -39,6 +39,11 @@ impl MigrationTool for Liquibase {
         ToolId::Liquibase
     }
 
+    /// Its tables (DATABASECHANGELOG and its lock).
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["databasechangelog", "could not acquire change log lock"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         if checkout.is_file("liquibase.properties") {
             return Some("liquibase.properties".to_owned());

@@ -160,6 +160,17 @@ pub trait MigrationTool: Sync {
     /// file (as the log gives it), the line where it says, and the error. Failures of the run
     /// itself are filtered out afterwards by [`crate::migration_errors::Recognizer`].
     fn failures(&self, _lines: &[Line<'_>], _found: &mut Vec<Found>) {}
+    /// Lower-case fragments of messages about the tool's own bookkeeping (its migrations table,
+    /// its lock): failures of the run, not of a migration, so no file is blamed for them.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The line of the migration file behind line `line` of the tool's error, given the file's
+    /// text (`None` when unreadable): the same line for most tools. None when the text cannot be
+    /// the file the tool ran.
+    fn file_line(&self, line: u32, _text: Option<&str>) -> Option<u32> {
+        Some(line)
+    }
 }
 
 /// The tool behind an id.

@@ -28,6 +28,11 @@ impl MigrationTool for Prisma {
         ToolId::Prisma
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["_prisma_migrations"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         checkout
             .is_file("prisma/schema.prisma")

@@ -27,6 +27,11 @@ impl MigrationTool for Sequelize {
         ToolId::Sequelize
     }
 
+    /// SequelizeMeta, its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["sequelizemeta", "sequelize_meta"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         if checkout.is_file(".sequelizerc") {
             return Some(".sequelizerc".to_owned());

@@ -52,6 +52,11 @@ impl MigrationTool for Sqlx {
         ToolId::Sqlx
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["_sqlx_migrations"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         let files = checkout.files_in(DEFAULT_DIR);
         let first = files.iter().find(|name| name.ends_with(".sql"))?;

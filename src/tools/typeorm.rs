@@ -62,6 +62,15 @@ impl MigrationTool for Typeorm {
         ToolId::Typeorm
     }
 
+    /// Its table, `migrations` by default.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &[
+            "relation \"migrations\"",
+            "table \"migrations\"",
+            "`migrations`",
+        ]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         if !checkout.mentions("package.json", "\"typeorm\"") {
             return None;

@@ -46,6 +46,11 @@ impl MigrationTool for Flyway {
         ToolId::Flyway
     }
 
+    /// Its table.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["flyway_schema_history"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         let configs = [
             "flyway.conf",

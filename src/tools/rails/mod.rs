@@ -33,6 +33,11 @@ impl MigrationTool for Rails {
         ToolId::Rails
     }
 
+    /// Its tables.
+    fn bookkeeping(&self) -> &'static [&'static str] {
+        &["schema_migrations", "ar_internal_metadata"]
+    }
+
     fn detect(&self, checkout: &Checkout) -> Option<String> {
         (checkout.is_dir("db/migrate") && checkout.is_file("Gemfile"))
             .then(|| "db/migrate/ and Gemfile".to_owned())
