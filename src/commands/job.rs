@@ -81,10 +81,11 @@ impl Job {
                     }
                     _ => None,
                 };
+                let listed = tool.status_lists();
                 match report {
                     Some(report) => {
-                        outcome.applied = Some(report.applied);
-                        outcome.pending = Some(report.pending);
+                        outcome.applied = listed.applied.then_some(report.applied);
+                        outcome.pending = listed.pending.then_some(report.pending);
                         outcome.version = report.version.map(Version::Current);
                         outcome.half_migrated = report.half_migrated.or(half);
                     }

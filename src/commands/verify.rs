@@ -39,6 +39,14 @@ pub fn preflight(settings: &Settings) -> Result<()> {
             .tool
             .status_command()
             .map_err(|error| usage(format!("verify_pending needs a status command: {error}")))?;
+        if !tools::tool(settings.tool.id).status_lists().pending {
+            return Err(usage(format!(
+                "verify_pending needs a status that lists the pending migrations, and {}'s does \
+                 not: remove verify_pending (or set commands.status to one that does, with a \
+                 tool that reads it)",
+                settings.tool.id
+            )));
+        }
     }
     Ok(())
 }
@@ -151,7 +159,11 @@ impl Verifier<'_> {
             });
         }
         let report = tools::tool(self.settings.tool.id).parse_status(&lines(&run.log));
-        read_status_after(outcome, &report);
+        read_status_after(
+            outcome,
+            &report,
+            tools::tool(self.settings.tool.id).status_lists(),
+        );
         Ok(StatusAfter::Read(report))
     }
 
@@ -261,8 +273,12 @@ pub fn judge_check(check: &Check, run: &CheckRun) -> Result<(), String> {
 /// before and after where the migration's output did not say them: before is the migration
 /// applied just before the first one this run applied (none: the schema was empty), or, when
 /// this run applied nothing, the version as it is.
-pub fn read_status_after(outcome: &mut Outcome, report: &tools::StatusReport) {
-    outcome.pending = Some(report.pending.clone());
+pub fn read_status_after(
+    outcome: &mut Outcome,
+    report: &tools::StatusReport,
+    listed: tools::Listed,
+) {
+    outcome.pending = listed.pending.then(|| report.pending.clone());
     if outcome.half_migrated.is_none() {
         outcome.half_migrated = report.half_migrated.clone();
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::tools::Listed;
 
 fn check(expect: Option<&str>) -> Check {
     Check {
@@ -102,19 +103,23 @@ fn change(before: Option<&str>, after: Option<&str>) -> Option<Version> {
 fn the_status_after_gives_pending_and_the_version_before_the_first_applied() {
     // Rails prints only what it applied: the status names the one applied before them.
     let mut outcome = migrated(&["3", "4"], change(None, Some("4")));
-    read_status_after(&mut outcome, &status(&["1", "2", "3", "4"], &["5"]));
+    read_status_after(
+        &mut outcome,
+        &status(&["1", "2", "3", "4"], &["5"]),
+        Listed::BOTH,
+    );
     assert_eq!(outcome.pending, Some(vec!["5".to_owned()]));
     assert_eq!(outcome.version, change(Some("2"), Some("4")));
     // From an empty schema there was no version before.
     let mut outcome = migrated(&["1"], change(None, Some("1")));
-    read_status_after(&mut outcome, &status(&["1"], &[]));
+    read_status_after(&mut outcome, &status(&["1"], &[]), Listed::BOTH);
     assert_eq!(outcome.version, change(None, Some("1")));
 }
 
 #[test]
 fn a_run_that_applied_nothing_stays_at_the_status_version() {
     let mut outcome = migrated(&[], change(None, None));
-    read_status_after(&mut outcome, &status(&["1", "2"], &[]));
+    read_status_after(&mut outcome, &status(&["1", "2"], &[]), Listed::BOTH);
     assert_eq!(outcome.version, change(Some("2"), Some("2")));
     assert_eq!(outcome.pending, Some(Vec::new()));
 }
@@ -123,7 +128,11 @@ fn a_run_that_applied_nothing_stays_at_the_status_version() {
 fn the_version_before_from_the_output_is_kept() {
     // Alembic says where it started; the status confirms where it ended.
     let mut outcome = migrated(&["b2"], change(Some("a1"), Some("b2")));
-    read_status_after(&mut outcome, &status(&["x0", "a1", "b2"], &[]));
+    read_status_after(
+        &mut outcome,
+        &status(&["x0", "a1", "b2"], &[]),
+        Listed::BOTH,
+    );
     assert_eq!(outcome.version, change(Some("a1"), Some("b2")));
 }
 
@@ -134,7 +143,20 @@ fn a_status_without_a_version_changes_only_pending() {
         pending: vec!["4".into()],
         ..tools::StatusReport::default()
     };
-    read_status_after(&mut outcome, &only_pending);
+    read_status_after(&mut outcome, &only_pending, Listed::BOTH);
     assert_eq!(outcome.pending, Some(vec!["4".to_owned()]));
+    assert_eq!(outcome.version, change(None, Some("3")));
+}
+
+#[test]
+fn a_status_that_does_not_list_pending_leaves_it_unknown_not_empty() {
+    // golang-migrate's status is its version alone: nothing is known to be pending, or not.
+    let mut outcome = migrated(&["3"], change(None, Some("3")));
+    let version_only = tools::StatusReport {
+        version: Some("3".into()),
+        ..tools::StatusReport::default()
+    };
+    read_status_after(&mut outcome, &version_only, Listed::NEITHER);
+    assert_eq!(outcome.pending, None);
     assert_eq!(outcome.version, change(None, Some("3")));
 }

@@ -3,7 +3,8 @@
 //! read.
 
 use super::{
-    Argv, Checkout, CommandError, CommandSettings, DownTarget, MigrationTool, StatusReport, ToolId,
+    Argv, Checkout, CommandError, CommandSettings, DownTarget, Listed, MigrationTool, StatusReport,
+    ToolId,
 };
 
 pub struct Custom;
@@ -44,6 +45,11 @@ impl MigrationTool for Custom {
 
     fn applied_by_up(&self, _: &[&str]) -> Vec<String> {
         Vec::new()
+    }
+
+    /// A custom tool's output is not read.
+    fn status_lists(&self) -> Listed {
+        Listed::NEITHER
     }
 
     fn parse_status(&self, _: &[&str]) -> StatusReport {

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use super::output::plain_go_log;
 use super::{
-    Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
+    Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, Listed, MigrationTool,
     StatusReport, ToolId, argv,
 };
 use crate::migration_errors::{Found, Line};
@@ -95,6 +95,11 @@ impl MigrationTool for GolangMigrate {
                     .map(|found| format!("{}_{}", &found[1], &found[2]))
             })
             .collect()
+    }
+
+    /// `migrate version` prints the current version alone.
+    fn status_lists(&self) -> Listed {
+        Listed::NEITHER
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {

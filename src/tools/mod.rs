@@ -99,6 +99,26 @@ pub struct StatusReport {
     pub note: Option<String>,
 }
 
+/// Which lists a tool's status output gives: golang-migrate prints only the version, Prisma only
+/// the pending migrations, and a custom tool's output is not read. A list it does not give is
+/// unknown, never empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    pub applied: bool,
+    pub pending: bool,
+}
+
+impl Listed {
+    pub const BOTH: Listed = Listed {
+        applied: true,
+        pending: true,
+    };
+    pub const NEITHER: Listed = Listed {
+        applied: false,
+        pending: false,
+    };
+}
+
 /// A database the tool considers stuck between two versions; it refuses to go on until fixed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HalfMigrated {
@@ -130,6 +150,10 @@ pub trait MigrationTool: Sync {
     /// The migrations an up command's output says it applied, in order.
     fn applied_by_up(&self, lines: &[&str]) -> Vec<String>;
     fn parse_status(&self, lines: &[&str]) -> StatusReport;
+    /// Which lists [`MigrationTool::parse_status`] reads from the status output.
+    fn status_lists(&self) -> Listed {
+        Listed::BOTH
+    }
     /// A half-migrated state named anywhere in the output of any of the tool's commands.
     fn half_migrated(&self, _lines: &[&str]) -> Option<HalfMigrated> {
         None

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::output::{captured, plain};
 use super::{
-    Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, MigrationTool,
+    Argv, Checkout, CommandError, CommandSettings, DownTarget, HalfMigrated, Listed, MigrationTool,
     StatusReport, ToolId, argv,
 };
 use crate::migration_errors::{Found, Line};
@@ -80,6 +80,14 @@ impl MigrationTool for Prisma {
             }
         }
         applied
+    }
+
+    /// `prisma migrate status` lists only the migrations not applied yet.
+    fn status_lists(&self) -> Listed {
+        Listed {
+            applied: false,
+            pending: true,
+        }
     }
 
     fn parse_status(&self, lines: &[&str]) -> StatusReport {

@@ -150,3 +150,22 @@ fn config_errors_make_no_aws_call() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert_eq!(stack.actions(access_key), Vec::<String>::new());
 }
+
+#[test]
+fn verify_pending_with_a_status_that_lists_no_pending_is_refused_before_the_run() {
+    // golang-migrate's status is its version alone: "nothing pending" could never be proven.
+    let dir = dir_with_config(
+        "cluster: prod\nservice: web\ntool: golang-migrate\nverify_pending: true\n",
+    );
+    let run = offline(dir.path(), &["run"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "verify_pending needs a status that lists the pending migrations, and \
+             golang-migrate's does not"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stdout.is_empty(), "{}", run.transcript());
+}
