@@ -13,6 +13,7 @@ mod cli;
 mod commands;
 mod config;
 mod failure;
+mod file_tree;
 mod hints;
 mod image;
 mod links;

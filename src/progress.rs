@@ -2,6 +2,7 @@
 //! a spinner on a terminal. The task's own log lines go through here too, so the spinner never
 //! tears them, `--quiet` silences them with the steps, and `NO_COLOR` takes their colours out.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,12 +73,10 @@ impl Progress {
         if self.chatter == Chatter::Quiet {
             return;
         }
-        let uncoloured;
-        let line = if self.no_color {
-            uncoloured = crate::migration_errors::clean::without_escapes(line);
-            uncoloured.as_str()
+        let line: Cow<'_, str> = if self.no_color {
+            crate::migration_errors::clean::without_escapes(line).into()
         } else {
-            line
+            line.into()
         };
         match &self.spinner {
             Some(spinner) => spinner.println(line),

@@ -145,7 +145,7 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs, with_status: bool) 
             }
             if let Some(reviewed) = &review {
                 document["review"] = serde_json::to_value(reviewed)?;
-                document["review"]["fail-on"] = json!(fail_on_word(&settings));
+                document["review"]["fail-on"] = json!(settings.lint.fail_on.to_string());
             }
             if with_status {
                 on_target::add_to_json(&mut document, &outcome);
@@ -213,10 +213,6 @@ async fn review_pull_request(settings: &Settings, args: &MigrationArgs) -> Optio
     })
 }
 
-fn fail_on_word(settings: &Settings) -> String {
-    format!("{:?}", settings.lint.fail_on).to_lowercase()
-}
-
 fn review_text(reviewed: &Reviewed, settings: &Settings) -> String {
     let mut text = format!(
         "\nReview of pull request #{} (migrations in {}):\n",
@@ -226,15 +222,17 @@ fn review_text(reviewed: &Reviewed, settings: &Settings) -> String {
         text.push_str("  no migrations changed\n");
     }
     for file in &reviewed.review.migrations {
-        let status = format!("{:?}", file.status).to_lowercase();
-        let _ = writeln!(text, "  {status:<9} {}", file.path);
+        let _ = writeln!(text, "  {:<9} {}", file.status.as_str(), file.path);
     }
     for finding in &reviewed.review.findings {
-        let level = format!("{:?}", finding.level).to_lowercase();
         let _ = writeln!(
             text,
-            "  {}:{}: {level} [{}] {}",
-            finding.path, finding.line, finding.rule, finding.message
+            "  {}:{}: {} [{}] {}",
+            finding.path,
+            finding.line,
+            finding.level.as_str(),
+            finding.rule,
+            finding.message
         );
         if let Some(help) = &finding.help {
             let _ = writeln!(text, "      fix: {help}");
@@ -248,7 +246,7 @@ fn review_text(reviewed: &Reviewed, settings: &Settings) -> String {
     let _ = writeln!(
         text,
         "  review {verdict} (lint.fail_on: {})",
-        fail_on_word(settings)
+        settings.lint.fail_on
     );
     text
 }
@@ -348,7 +346,7 @@ fn plan_text(
                 || "adaptively (at most 60 AWS calls a minute)".to_owned(),
                 |every| format!("every {}", humantime::format_duration(every))
             ),
-            format!("{:?}", settings.on_cancel).to_lowercase()
+            settings.on_cancel
         ),
     )?;
     if !log_lines.is_empty() {

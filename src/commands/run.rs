@@ -50,7 +50,6 @@ pub async fn run_job(
     if args.local {
         return local::run_job(global, settings, job).await;
     }
-    job.command(&settings)?;
     let ci = CiContext::current();
     let progress = Progress::new(ci, global.chatter());
     let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;

@@ -50,7 +50,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    pub(super) const KEYWORDS: [(&'static str, FailOn); 3] = [
+    pub(super) const KEYWORDS: &[(&'static str, FailOn)] = &[
         ("error", FailOn::Error),
         ("warning", FailOn::Warning),
         ("never", FailOn::Never),

@@ -126,7 +126,7 @@ pub fn tool(_: &mut SchemaGenerator) -> Schema {
 }
 
 pub fn fail_on(_: &mut SchemaGenerator) -> Schema {
-    one_of(&super::lint::FailOn::KEYWORDS.map(|(name, _)| name))
+    one_of(&keywords(super::lint::FailOn::KEYWORDS))
 }
 
 /// A regular expression (checked when the file is read).

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::parity::ServiceOverrides;
 use super::values::parse_keyword;
-use super::{LintSettings, LocalSettings, ToolSettings, VerifySettings};
+use super::{FailOn, LintSettings, LocalSettings, ToolSettings, VerifySettings};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -202,4 +202,4 @@ macro_rules! keyword_enum_text {
     )*};
 }
 
-keyword_enum_text!(OnCancel, OnConflict, KeepContainers);
+keyword_enum_text!(OnCancel, OnConflict, KeepContainers, FailOn);

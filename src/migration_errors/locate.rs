@@ -5,13 +5,8 @@
 use std::path::Path;
 
 use super::MigrationError;
+use crate::file_tree;
 use crate::tools::{self, ToolId};
-
-/// Directories never searched: version control, dependencies and build output.
-const SKIPPED: &[&str] = &["node_modules", "target", "vendor", "__pycache__", "venv"];
-/// Bounds the walk, so a huge checkout (or a wrong root) costs little.
-const MAX_ENTRIES: usize = 50_000;
-const MAX_DEPTH: usize = 12;
 
 /// Replaces each path that does not name a file under `root` by the one file in the tree that
 /// matches it, in the directories the path gives or else anywhere; a path with no match, or
@@ -23,7 +18,7 @@ pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
             && (error.path.contains('*') || !root.join(&error.path).is_file())
     };
     if errors.iter().any(unresolved) {
-        let files = tree(root);
+        let files = file_tree::files_under(root, "");
         for error in errors.iter_mut().filter(|error| unresolved(error)) {
             let name = error.path.rsplit('/').next().unwrap_or_default();
             let found = [error.path.as_str(), name].into_iter().find_map(|wanted| {
@@ -44,8 +39,8 @@ pub fn resolve_in(root: &Path, errors: &mut [MigrationError]) {
         let (Some(line), Ok(id)) = (error.line, error.tool.parse::<ToolId>()) else {
             continue;
         };
-        let text = std::fs::read_to_string(root.join(&error.path)).ok();
-        error.line = tools::tool(id).file_line(line, text.as_deref());
+        let file = root.join(&error.path);
+        error.line = tools::tool(id).file_line(line, &|| std::fs::read_to_string(&file).ok());
     }
 }
 
@@ -54,42 +49,6 @@ fn unique(files: &[String], fits: impl Fn(&str) -> bool) -> Option<&String> {
     let mut matching = files.iter().filter(|file| fits(file));
     let first = matching.next()?;
     matching.next().is_none().then_some(first)
-}
-
-/// Relative paths (with `/`) of the files under `root`, bounded.
-fn tree(root: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    let mut pending = vec![(root.to_path_buf(), String::new(), 0)];
-    let mut seen = 0;
-    while let Some((dir, prefix, depth)) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            seen += 1;
-            if seen > MAX_ENTRIES {
-                return files;
-            }
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let relative = if prefix.is_empty() {
-                name.clone()
-            } else {
-                format!("{prefix}/{name}")
-            };
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                let skip = name.starts_with('.') || SKIPPED.contains(&name.as_str());
-                if !skip && depth < MAX_DEPTH {
-                    pending.push((entry.path(), relative, depth + 1));
-                }
-            } else if kind.is_file() {
-                files.push(relative);
-            }
-        }
-    }
-    files
 }
 
 /// Whether `file` (relative to the root) is what `wanted` names: the file names match (with `*`

@@ -106,11 +106,10 @@ fn review_block(reviewed: &Reviewed) -> String {
         text.push_str("No migrations changed.\n");
     }
     for file in &reviewed.review.migrations {
-        let status = serde_json::to_value(file.status).unwrap_or_default();
         text.push_str(&format!(
             "- {} {}\n",
             code(&file.path),
-            status.as_str().unwrap_or_default()
+            file.status.as_str()
         ));
     }
     let findings = &reviewed.review.findings;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{ChangedFile, FileStatus, Finding, Level};
+use crate::file_tree;
 
 /// Whether `path` lies under `dir` (`.`: no directory is known, nothing is).
 pub fn under(path: &str, dir: &str) -> bool {
@@ -49,7 +50,8 @@ pub fn check(migrations: &[ChangedFile], dir: &str, checkout: &Path) -> Vec<Find
     if added.is_empty() {
         return findings;
     }
-    let now = migration_files(&checkout.join(dir), dir);
+    let mut now = file_tree::files_under(checkout, dir);
+    now.sort();
     // The base branch's migrations: what the pull request's tree has, less what it added, plus
     // what it removed or renamed away.
     let mut base: Vec<String> = now
@@ -122,12 +124,27 @@ pub fn check(migrations: &[ChangedFile], dir: &str, checkout: &Path) -> Vec<Find
 }
 
 /// A migration version, ordered as a number however many digits it has.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Version {
-    /// Digits without leading zeros, compared by length first.
-    digits: usize,
+    /// The digits without leading zeros: a longer one is the larger number.
     value: String,
     text: String,
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.value.len(), &self.value, &self.text).cmp(&(
+            other.value.len(),
+            &other.value,
+            &other.text,
+        ))
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 fn version_of(path: &str) -> Option<Version> {
@@ -141,36 +158,13 @@ fn version_of(path: &str) -> Option<Version> {
         return None;
     }
     let value = text.trim_start_matches('0').to_owned();
-    Some(Version {
-        digits: value.len(),
-        value,
-        text,
-    })
+    Some(Version { value, text })
 }
 
 /// The file as a migration: `.up`/`.down` halves of one reversible pair are one migration.
 fn stem(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.replace(".up.", ".").replace(".down.", ".")
-}
-
-/// Files under `dir` (recursively), as paths relative to the checkout (`prefix/...`).
-fn migration_files(dir: &Path, prefix: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = format!("{}/{name}", prefix.trim_end_matches('/'));
-        match entry.file_type() {
-            Ok(kind) if kind.is_dir() => found.extend(migration_files(&entry.path(), &path)),
-            Ok(_) => found.push(path),
-            Err(_) => {}
-        }
-    }
-    found.sort();
-    found
 }
 
 #[cfg(test)]

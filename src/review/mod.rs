@@ -26,6 +26,16 @@ pub enum FileStatus {
 impl FileStatus {
     /// GitHub's status word; `copied` counts as added, `changed` as modified; `unchanged` is
     /// nothing to review.
+    /// The word reports show (and the JSON result's `status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Modified => "modified",
+            Self::Renamed => "renamed",
+            Self::Removed => "removed",
+        }
+    }
+
     pub fn from_github(status: &str) -> Option<Self> {
         match status {
             "added" | "copied" => Some(Self::Added),
@@ -52,6 +62,16 @@ pub struct ChangedFile {
 pub enum Level {
     Warning,
     Error,
+}
+
+impl Level {
+    /// The word reports show (and the JSON result's `level`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
 }
 
 /// A problem at a file and line of the pull request.

@@ -51,8 +51,8 @@ impl MigrationTool for Dbmate {
     /// comment lines may come before it: the file's line is the directive's line plus `line - 1`.
     /// None when the file has no directive (it is not the file dbmate ran); unchanged when the
     /// file cannot be read.
-    fn file_line(&self, line: u32, text: Option<&str>) -> Option<u32> {
-        let Some(text) = text else {
+    fn file_line(&self, line: u32, read: &dyn Fn() -> Option<String>) -> Option<u32> {
+        let Some(text) = read() else {
             return Some(line);
         };
         let directive = text.lines().position(|text| {
@@ -202,13 +202,14 @@ mod tests {
     #[test]
     fn lines_count_from_the_up_directive() {
         let plain = "-- migrate:up\nUPDATE widgets\n   SET x = y;\n-- migrate:down\n";
-        assert_eq!(Dbmate.file_line(3, Some(plain)), Some(3));
+        let file = |text: &'static str| move || Some(text.to_owned());
+        assert_eq!(Dbmate.file_line(3, &file(plain)), Some(3));
         let commented = "-- Backfill prices.\n\n--   migrate:up transaction:false\nUPDATE w;\n";
-        assert_eq!(Dbmate.file_line(2, Some(commented)), Some(4));
+        assert_eq!(Dbmate.file_line(2, &file(commented)), Some(4));
         assert_eq!(
-            Dbmate.file_line(1, Some("-- migrate:upgrade\nUPDATE w;\n")),
+            Dbmate.file_line(1, &file("-- migrate:upgrade\nUPDATE w;\n")),
             None
         );
-        assert_eq!(Dbmate.file_line(7, None), Some(7));
+        assert_eq!(Dbmate.file_line(7, &|| None), Some(7));
     }
 }

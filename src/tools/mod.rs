@@ -189,10 +189,10 @@ pub trait MigrationTool: Sync {
     fn bookkeeping(&self) -> &'static [&'static str] {
         &[]
     }
-    /// The line of the migration file behind line `line` of the tool's error, given the file's
-    /// text (`None` when unreadable): the same line for most tools. None when the text cannot be
-    /// the file the tool ran.
-    fn file_line(&self, line: u32, _text: Option<&str>) -> Option<u32> {
+    /// The line of the migration file behind line `line` of the tool's error: the same line for
+    /// most tools. `read` gives the file's text (None when unreadable), read only by a tool that
+    /// needs it. None when the text cannot be the file the tool ran.
+    fn file_line(&self, line: u32, _read: &dyn Fn() -> Option<String>) -> Option<u32> {
         Some(line)
     }
 }
