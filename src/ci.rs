@@ -16,6 +16,9 @@ pub struct CiContext {
     pub run: Option<String>,
     /// Which attempt of the run this is (GitHub's "re-run jobs" makes a new one).
     pub attempt: Option<String>,
+    /// The step of the run (Actions: the job id and the step's `GITHUB_ACTION`, which differs
+    /// for every step of a job, even two uses of one action). CodeBuild names no step.
+    pub step: Option<String>,
 }
 
 impl CiContext {
@@ -32,11 +35,16 @@ impl CiContext {
                 }
                 _ => get("GITHUB_RUN_ID"),
             };
+            let step = match (get("GITHUB_JOB"), get("GITHUB_ACTION")) {
+                (job, Some(step)) => Some(format!("{}/{step}", job.unwrap_or_default())),
+                (_, None) => None,
+            };
             return Self {
                 runner: Runner::GitHubActions,
                 commit: get("GITHUB_SHA"),
                 run,
                 attempt: get("GITHUB_RUN_ATTEMPT"),
+                step,
             };
         }
         if let Some(build_id) = get("CODEBUILD_BUILD_ID") {
@@ -45,6 +53,7 @@ impl CiContext {
                 commit: get("CODEBUILD_RESOLVED_SOURCE_VERSION"),
                 run: Some(build_id),
                 attempt: None,
+                step: None,
             };
         }
         Self {
@@ -52,6 +61,7 @@ impl CiContext {
             commit: get("GITHUB_SHA"),
             run: None,
             attempt: None,
+            step: None,
         }
     }
 
@@ -104,5 +114,19 @@ mod tests {
             (local.runner, local.commit.as_deref()),
             (Runner::Local, Some("abc"))
         );
+    }
+
+    #[test]
+    fn an_actions_step_is_its_job_and_its_github_action() {
+        let step = context(&[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_JOB", "migrate"),
+            ("GITHUB_ACTION", "__run_2"),
+        ]);
+        assert_eq!(step.step.as_deref(), Some("migrate/__run_2"));
+        let unnamed = context(&[("GITHUB_ACTIONS", "true")]);
+        assert_eq!(unnamed.step, None);
+        let codebuild = context(&[("CODEBUILD_BUILD_ID", "p:1"), ("GITHUB_ACTION", "__run")]);
+        assert_eq!(codebuild.step, None);
     }
 }

@@ -21,7 +21,8 @@ use crate::report;
 use crate::report::github::GitHubReport;
 use crate::task::launch::{Tag, run_task_request};
 use crate::task::{
-    KeptLog, Signals, Started, WaitEnd, WaitOptions, client_token, start_task, wait_for_stop,
+    KeptLog, Signals, Started, WaitEnd, WaitOptions, client_token, invocation_client_token,
+    start_task, wait_for_stop,
 };
 use crate::taskdef::register_or_reuse;
 
@@ -150,12 +151,15 @@ pub async fn one_off_task(
     });
 
     request.task_definition = registration.arn.clone();
-    // `status` and `down` must not reuse the migration's token (other overrides: a conflict).
     let environment = settings.environment_name.as_deref();
     let token = match job {
         Job::Up => client_token(&registration.arn, environment, ci),
-        other => client_token(
-            &format!("{}#{}", registration.arn, other.name()),
+        // Read-only, so never attached to an earlier try's task: that status may predate a
+        // migration run since in the same step.
+        Job::Status => invocation_client_token(&registration.arn, environment),
+        // Not the migration's token: other overrides with it would be a conflict.
+        Job::Down(_) => client_token(
+            &format!("{}#{}", registration.arn, job.name()),
             environment,
             ci,
         ),

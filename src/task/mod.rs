@@ -15,5 +15,5 @@ mod wait_state;
 
 pub use follow::{KeptLog, Printer};
 pub use signals::Signals;
-pub use start::{Started, client_token, start_task};
+pub use start::{Started, client_token, invocation_client_token, start_task};
 pub use wait::{Interruption, WaitEnd, WaitOptions, wait_for_stop};

@@ -115,10 +115,10 @@ fn conflict_message(token: &str, earlier: &[String]) -> String {
     format!(
         "RunTask refused clientToken {token}: ECS already ran a task with this token and other \
          parameters within the last 24 hours{tasks}. The token comes from the task definition \
-         revision, the commit and the CI run attempt, so this is a retried step of the same \
-         attempt whose RunTask settings (network, overrides, launch type, tags...) changed since. \
-         Nothing was started. Re-run the whole workflow (a new attempt gets a new token), or \
-         restore the settings the first try used"
+         revision, the commit, the CI run attempt and its step, so this is a retried try of the \
+         same step whose RunTask settings (network, overrides, launch type, tags...) changed \
+         since. Nothing was started. Re-run the whole workflow (a new attempt gets a new token), \
+         or restore the settings the first try used"
     )
 }
 
@@ -150,32 +150,58 @@ fn read(answer: &RunTaskOutput) -> Started {
     Started::Refused(failures)
 }
 
-/// The RunTask idempotency token. In CI it is derived from the task definition revision, the
-/// commit, the CI run and its attempt, so a retried step of the same attempt attaches to the task
-/// it already started, while another step running another command (another revision) starts its
-/// own; elsewhere it is unique to this invocation. An `environment` is part of the identity and
-/// is shown in the token (`ecs-migrate-staging-…`): staging and production runs of one commit are
-/// two tasks even when they share a cluster and a revision.
+/// The RunTask idempotency token of a task that a later try may attach to. In CI it is derived
+/// from the task definition revision, the commit, the CI run, its attempt and (Actions) the step,
+/// so a retried try of the same step attaches to the task it already started, while another step
+/// (a `run` after a `down`, say) or another command (another revision) starts its own; elsewhere
+/// it is unique to this invocation. An `environment` is part of the identity and is shown in the
+/// token (`ecs-migrate-staging-…`): staging and production runs of one commit are two tasks even
+/// when they share a cluster and a revision.
 pub fn client_token(
     task_definition_arn: &str,
     environment: Option<&str>,
     ci: &CiContext,
 ) -> String {
+    let identity = match (&ci.commit, &ci.run) {
+        (Some(commit), Some(run)) => {
+            let attempt = ci.attempt.as_deref().unwrap_or("1");
+            let mut identity = format!("{task_definition_arn}\n{commit}\n{run}\n{attempt}");
+            if let Some(step) = &ci.step {
+                identity.push_str(&format!("\nstep {step}"));
+            }
+            identity
+        }
+        _ => invocation_identity(task_definition_arn),
+    };
+    token_of(identity, environment)
+}
+
+/// A RunTask token unique to this invocation, for a task no later invocation may attach to: a
+/// status must say what the database is now, not what an earlier status of the same step saw.
+/// Within the invocation it still keeps a lost RunTask answer from starting a second task.
+pub fn invocation_client_token(task_definition_arn: &str, environment: Option<&str>) -> String {
+    token_of(invocation_identity(task_definition_arn), environment)
+}
+
+fn invocation_identity(task_definition_arn: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    // Two tokens asked for within one clock tick still differ.
+    static ASKED: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let asked = ASKED.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{task_definition_arn}\n{}\n{nanos}\n{asked}",
+        std::process::id()
+    )
+}
+
+fn token_of(mut identity: String, environment: Option<&str>) -> String {
     use sha2::{Digest, Sha256};
 
-    let mut identity = match (&ci.commit, &ci.run) {
-        (Some(commit), Some(run)) => format!(
-            "{task_definition_arn}\n{commit}\n{run}\n{}",
-            ci.attempt.as_deref().unwrap_or("1")
-        ),
-        _ => {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|elapsed| elapsed.as_nanos())
-                .unwrap_or_default();
-            format!("{task_definition_arn}\n{}\n{nanos}", std::process::id())
-        }
-    };
     let prefix = match environment {
         Some(environment) => {
             identity.push_str(&format!("\nenvironment {environment}"));
@@ -205,6 +231,7 @@ mod tests {
             commit: Some("abc123".into()),
             run: Some(run.into()),
             attempt: Some(attempt.into()),
+            step: Some("migrate/__run".into()),
         }
     }
 
@@ -286,5 +313,26 @@ mod tests {
             &staging["ecs-migrate-staging-".len()..],
             &plain["ecs-migrate-".len()..]
         );
+    }
+
+    #[test]
+    fn another_step_of_the_same_attempt_gets_another_token() {
+        let arn = "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7";
+        let later = CiContext {
+            step: Some("migrate/__run_2".into()),
+            ..ci("r1", "1")
+        };
+        assert_ne!(
+            client_token(arn, None, &ci("r1", "1")),
+            client_token(arn, None, &later)
+        );
+    }
+
+    #[test]
+    fn an_invocation_token_is_never_given_twice() {
+        let arn = "arn:aws:ecs:eu-west-1:1:task-definition/app-migrate:7";
+        let first = invocation_client_token(arn, Some("staging"));
+        assert!(first.starts_with("ecs-migrate-staging-"), "{first}");
+        assert_ne!(first, invocation_client_token(arn, Some("staging")));
     }
 }

@@ -223,6 +223,21 @@ pub fn plan_status_shows_what_merging_would_apply(
     assert!(body.contains(&row), "{}: no {row:?} in\n{body}", app.app);
 }
 
+/// A `status` in the same CI step as the `plan --status` before the rerun reads the database
+/// as the rerun left it (nothing pending), not the plan's status task again: a status never
+/// attaches to an earlier task by its RunTask token.
+pub fn status_in_the_same_step_reads_afresh(
+    project: &Project<'_>,
+    app: &ToolApp,
+    github: &[(String, String)],
+) {
+    let run = project.command(SHA, &["status", "--output", "json"], github);
+    assert_eq!(run.code, 0, "{}: status\n{}", app.app, run.transcript());
+    let result = run.json();
+    assert_eq!(result["pending"], names(&[]), "{}: {result:#}", app.app);
+    assert_version(&result, app.migrations.last().copied(), app);
+}
+
 /// sqlx: with everything reverted (`--to 0`), `sqlx migrate revert` exits 0 saying "No
 /// migrations available to revert"; the down is failed, not a step down.
 fn nothing_to_revert(project: &Project<'_>) {

@@ -131,6 +131,7 @@ pub fn exercise(app: &ToolApp) {
     if knows {
         knowledge::rerun_after_down(app, &rerun.json());
         knowledge::reported_on_the_pull_request(&fake, app);
+        knowledge::status_in_the_same_step_reads_afresh(&project, app, &github);
     }
 
     copy_tree(&source.join("broken"), checkout.path(), &[]);

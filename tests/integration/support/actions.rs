@@ -30,6 +30,8 @@ pub fn actions_env(
         ("GITHUB_SHA", MERGE_SHA),
         ("GITHUB_RUN_ID", "4242"),
         ("GITHUB_RUN_ATTEMPT", "1"),
+        ("GITHUB_JOB", "migrate"),
+        ("GITHUB_ACTION", "__run"),
         ("GITHUB_EVENT_NAME", event_name),
         ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
         ("GITHUB_TOKEN", TOKEN),
