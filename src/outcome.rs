@@ -68,6 +68,10 @@ pub struct Outcome {
     /// The task's last log lines, for reports; not part of the JSON result.
     #[serde(skip)]
     pub log_tail: Vec<String>,
+    /// The task's migration has ended (not left running): its result is final, and a later
+    /// run of the same CI step may start a task of its own. Not part of the JSON result.
+    #[serde(skip)]
+    pub task_stopped: bool,
     /// The failed migrations the log names, for annotations. The first is the result's
     /// `failed-migration` (null when the log names none) and is named in `reason`.
     #[serde(rename = "failed-migration", serialize_with = "first_or_null")]
@@ -118,6 +122,7 @@ impl Outcome {
             task_url: None,
             duration_seconds: None,
             log_tail: Vec::new(),
+            task_stopped: false,
             migration_errors: Vec::new(),
             applied: None,
             pending: None,

@@ -107,12 +107,12 @@ pub async fn plan(global: &GlobalArgs, args: &MigrationArgs, with_status: bool) 
     let review = review_pull_request(&settings, args).await;
     let mut outcome =
         report::plan_outcome(&settings, migration_container(&prepared), review.clone());
-    if let Some(mut status_settings) = status_settings {
+    if let (Some(mut status_settings), Some(clients)) = (status_settings, &clients) {
         let ci = CiContext::current();
         let progress = Progress::new(ci, global.chatter());
         let mut off = GitHubReport::off();
         let status_task = one_off_task(
-            global,
+            clients,
             args,
             &mut status_settings,
             &Job::Status,

@@ -19,17 +19,16 @@ use crate::preflight;
 use crate::progress::Progress;
 use crate::report;
 use crate::report::github::GitHubReport;
+use crate::task::earlier_runs::{mark_reported, start_unreported};
 use crate::task::launch::{Tag, run_task_request};
-use crate::task::{
-    KeptLog, Signals, Started, WaitEnd, WaitOptions, client_token, invocation_client_token,
-    start_task, wait_for_stop,
-};
+use crate::task::token::{STEP_TAG, client_token, invocation_client_token, shared_by_tries};
+use crate::task::{KeptLog, Signals, Started, WaitEnd, WaitOptions, token_conflict, wait_for_stop};
 use crate::taskdef::register_or_reuse;
 
 use super::job::Job;
 use super::local;
 use super::prepare::{Prepared, migration_container, prepare, resource_tags};
-use super::turn::{Claim, TOKEN_TAG, Turn, wait_for_turn};
+use super::turn::{Claim, Turn, wait_for_turn};
 use super::verdict::judge;
 use super::verify::{self, Verifier};
 use super::{aws_target, load_settings};
@@ -54,15 +53,32 @@ pub async fn run_job(
     let ci = CiContext::current();
     let progress = Progress::new(ci, global.chatter());
     let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
-    let outcome = one_off_task(global, args, &mut settings, job, &progress, &mut github).await?;
-    Ok(finish(global, &settings, &progress, outcome, &mut github).await)
+    let clients = Clients::connect(&aws_target(global)).await?;
+    let outcome = one_off_task(&clients, args, &mut settings, job, &progress, &mut github).await?;
+    // A status has a token of its own (never attached to), as has every run outside CI.
+    let attachable = *job != Job::Status && shared_by_tries(ci);
+    let stopped_task = outcome
+        .task_arn
+        .clone()
+        .filter(|_| outcome.task_stopped && attachable);
+    let code = finish(global, &settings, &progress, outcome, &mut github).await;
+    // Told everywhere: the next run of this CI step starts its own task instead of this one.
+    if let Some(task_arn) = stopped_task
+        && let Err(error) = mark_reported(&clients.ecs, &task_arn).await
+    {
+        progress.warn(format!(
+            "could not tag {task_arn} as reported ({error:#}): a later run of this CI step \
+             with the same task definition would report this task again instead of starting its own"
+        ));
+    }
+    Ok(code)
 }
 
 /// The one-off task of `job` from image to judged result, reporting its start (and a lost
 /// track of it) to `github`; the caller reports the result: `run_job` as the command's own,
 /// `plan --status` inside the plan.
 pub async fn one_off_task(
-    global: &GlobalArgs,
+    clients: &Clients,
     args: &MigrationArgs,
     settings: &mut Settings,
     job: &Job,
@@ -72,12 +88,11 @@ pub async fn one_off_task(
     let job_command = job.command(settings)?;
     let ci = CiContext::current();
     let mut signals = Signals::install()?;
-    let clients = Clients::connect(&aws_target(global)).await?;
-    let image = image::locate(&clients, settings, args.image_args.rebuild).await?;
+    let image = image::locate(clients, settings, args.image_args.rebuild).await?;
     if let Some(image) = &image {
         settings.image.uri = Some(image.reference());
     }
-    let mut prepared = prepare(settings, Some(&clients)).await?;
+    let mut prepared = prepare(settings, Some(clients)).await?;
     let tags = resource_tags(settings, ci);
 
     // Names the family until the revision to run is registered; pre-flight checks it as is.
@@ -92,7 +107,7 @@ pub async fn one_off_task(
         request.overrides = Some(Job::overrides(&prepared.derived.container, command));
     }
     let findings = preflight::check(
-        &clients,
+        clients,
         &request,
         &prepared.derived.task_definition,
         image.is_none(),
@@ -102,7 +117,7 @@ pub async fn one_off_task(
     if let Some(image) = image {
         let in_actions = ci.runner == Runner::GitHubActions;
         match image
-            .deliver(&clients, &settings.name, in_actions, progress)
+            .deliver(clients, &settings.name, in_actions, progress)
             .await?
         {
             Delivered::Pinned(reference) => {
@@ -152,7 +167,7 @@ pub async fn one_off_task(
 
     request.task_definition = registration.arn.clone();
     let environment = settings.environment_name.as_deref();
-    let token = match job {
+    let step_token = match job {
         Job::Up => client_token(&registration.arn, environment, ci),
         // Read-only, so never attached to an earlier try's task: that status may predate a
         // migration run since in the same step.
@@ -164,19 +179,18 @@ pub async fn one_off_task(
             ci,
         ),
     };
-    progress.detail(format_args!("RunTask clientToken {token}"));
     request.tags.push(Tag {
-        key: TOKEN_TAG.to_owned(),
-        value: token.clone(),
+        key: STEP_TAG.to_owned(),
+        value: step_token.clone(),
     });
     let claim = Claim {
         settings,
         family: &prepared.derived.family,
-        token: &token,
+        token: &step_token,
         run: ci.run.clone(),
     };
     let turn = if job.takes_lock() {
-        wait_for_turn(&clients, &claim, progress, &mut signals).await?
+        wait_for_turn(clients, &claim, progress, &mut signals).await?
     } else {
         Turn::Ours(None)
     };
@@ -208,10 +222,14 @@ pub async fn one_off_task(
         settings.cluster
     ));
     let started_at = Instant::now();
-    let started = start_task(&clients.ecs, &request, &token, progress).await;
-    let task_arn = match started {
-        Ok(Started::Task { arn }) => arn,
-        Ok(Started::Refused(failures)) => {
+    let started = start_unreported(&clients.ecs, &request, &step_token, progress).await;
+    let (task_arn, token) = match started {
+        Ok((Started::Task { arn }, token)) => (arn, token),
+        Ok((Started::Conflict { earlier }, token)) => {
+            release(lock, progress).await;
+            return Err(token_conflict(&token, &earlier));
+        }
+        Ok((Started::Refused(failures), _)) => {
             release(lock, progress).await;
             outcome.reason = Some(format!(
                 "ECS could not start the task: {}",
@@ -261,7 +279,7 @@ pub async fn one_off_task(
     github.task_started(&outcome, progress).await;
     let mut tails: Vec<LogTail> = sources
         .into_iter()
-        .map(|source| LogTail::new(&clients, source))
+        .map(|source| LogTail::new(clients, source))
         .collect();
 
     let options = wait_options(settings, &prepared, ci);
@@ -294,6 +312,7 @@ pub async fn one_off_task(
     outcome.duration_seconds = Some(started_at.elapsed().as_secs());
     outcome.log_tail = kept.report_tail();
     let ended = matches!(end, WaitEnd::Ended { .. });
+    outcome.task_stopped = ended;
     let log = kept.into_lines();
     judge(&mut outcome, &prepared, end, &settings.report, &log);
     job.read_output(settings, &mut outcome, &log);
@@ -304,13 +323,13 @@ pub async fn one_off_task(
         && verify::anything_after(settings)
     {
         let verifier = Verifier {
-            clients: &clients,
+            clients,
             settings,
             prepared: &prepared,
             request: &request,
             options: &options,
             progress,
-            ci,
+            migration_token: &token,
         };
         verifier.verify(&mut outcome, &mut signals).await
     } else {

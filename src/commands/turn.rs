@@ -13,9 +13,7 @@ use crate::config::{OnConflict, Settings};
 use crate::lock::{self, Attempt, Holder, HolderTask, Lock};
 use crate::progress::Progress;
 use crate::task::Signals;
-
-/// The tag that marks a task with the RunTask token of the run that started it.
-pub const TOKEN_TAG: &str = "ecs-migrate:token";
+use crate::task::token::STEP_TAG;
 
 pub enum Turn {
     /// Go ahead; `None` when SSM refused the lock and we run with the ListTasks check only.
@@ -107,7 +105,8 @@ pub async fn wait_for_turn(
     }
 }
 
-/// A PENDING or RUNNING task of the family that this run (by its token) did not start.
+/// A PENDING or RUNNING task of the family that no run of this CI step (by its step token)
+/// started.
 async fn foreign_task(clients: &Clients, claim: &Claim<'_>) -> Result<Option<String>> {
     let listed = clients
         .ecs
@@ -133,7 +132,7 @@ async fn foreign_task(clients: &Clients, claim: &Claim<'_>) -> Result<Option<Str
     let ours = |task: &aws_sdk_ecs::types::Task| {
         task.tags()
             .iter()
-            .any(|tag| tag.key() == Some(TOKEN_TAG) && tag.value() == Some(claim.token))
+            .any(|tag| tag.key() == Some(STEP_TAG) && tag.value() == Some(claim.token))
     };
     let running = described
         .tasks()

@@ -10,21 +10,20 @@
 use anyhow::Result;
 
 use crate::aws::Clients;
-use crate::ci::CiContext;
 use crate::config::{Check, Settings};
 use crate::failure::usage;
 use crate::logs::{self, LogTail};
 use crate::outcome::{Outcome, Status, Version};
 use crate::progress::Progress;
 use crate::task::launch::{RunTaskRequest, Tag};
+use crate::task::token::{TOKEN_TAG, derived_token};
 use crate::task::{
-    KeptLog, Signals, Started, WaitOptions, client_token, start_task, wait_for_stop,
+    KeptLog, Signals, Started, WaitOptions, start_task, token_conflict, wait_for_stop,
 };
 use crate::tools;
 
 use super::job::Job;
 use super::prepare::Prepared;
-use super::turn::TOKEN_TAG;
 use super::verdict::judge;
 
 /// The name `verify_pending`'s failure is reported under.
@@ -87,7 +86,9 @@ pub struct Verifier<'a> {
     pub request: &'a RunTaskRequest,
     pub options: &'a WaitOptions,
     pub progress: &'a Progress,
-    pub ci: &'a CiContext,
+    /// The migration task's RunTask token: each check's is derived from it, so a retry of the
+    /// step attaches to the checks the migration had, and a later run of the step has its own.
+    pub migration_token: &'a str,
 }
 
 impl Verifier<'_> {
@@ -179,11 +180,7 @@ impl Verifier<'_> {
         let container = &self.prepared.derived.container;
         let mut request = self.request.clone();
         request.overrides = Some(Job::overrides(container, command));
-        let token = client_token(
-            &format!("{}#verify-{name}", request.task_definition),
-            self.settings.environment_name.as_deref(),
-            self.ci,
-        );
+        let token = derived_token(self.migration_token, &format!("verify-{name}"));
         request.tags.retain(|tag| tag.key != TOKEN_TAG);
         request.tags.push(Tag {
             key: TOKEN_TAG.to_owned(),
@@ -193,6 +190,7 @@ impl Verifier<'_> {
             .step(format!("{what}: starting `{}`", shell_words::join(command)));
         let task_arn = match start_task(&self.clients.ecs, &request, &token, self.progress).await? {
             Started::Task { arn } => arn,
+            Started::Conflict { earlier } => return Err(token_conflict(&token, &earlier)),
             Started::Refused(failures) => {
                 return Ok(CheckRun {
                     status: Status::Failed,

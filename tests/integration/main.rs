@@ -5,6 +5,7 @@ mod action_image;
 mod action_lint;
 mod action_outputs;
 mod action_slack;
+mod ci_steps;
 mod config_errors;
 mod config_schema;
 mod environments;

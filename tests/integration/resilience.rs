@@ -1,10 +1,10 @@
-//! When things go wrong: a cancelled CI job, two runs at once, a retried step, flaky or absent
-//! AWS. The task is never left running silently and never started twice.
+//! When things go wrong: a cancelled CI job, two runs at once, flaky or absent AWS (a retried
+//! step: ci_steps.rs). The task is never left running silently and never started twice.
 
 use serde_json::{Value, json};
 
 use crate::support::aws::World;
-use crate::support::binary::{against, against_with_env, collect, run_args, signal, spawn};
+use crate::support::binary::{against, collect, run_args, signal, spawn};
 use crate::support::stack::require_stack;
 
 #[test]
@@ -150,91 +150,6 @@ fn on_conflict_fail_refuses_while_another_run_holds_the_lock() {
     );
     assert_eq!(result["task-arn"], Value::Null);
     assert_eq!(collect(holder).code, 0);
-}
-
-#[test]
-fn a_retried_step_attaches_to_the_task_it_already_started() {
-    let stack = require_stack!();
-    let world = World::new(&stack, "retried-step");
-    world.app_service(&stack, 64);
-    let dir = tempfile::tempdir().unwrap();
-    let github = [
-        ("GITHUB_ACTIONS", "true"),
-        ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
-        ("GITHUB_SERVER_URL", "https://github.example"),
-        ("GITHUB_REPOSITORY", "acme/app"),
-        ("GITHUB_RUN_ID", "4242"),
-        ("GITHUB_RUN_ATTEMPT", "1"),
-        ("GITHUB_JOB", "migrate"),
-        ("GITHUB_ACTION", "__run"),
-    ];
-    let args = run_args(&world, "sh -c 'sleep 3; echo applied once'");
-    // The first attempt's runner dies (SIGKILL: no chance to stop the task).
-    let lost = spawn(&stack, &world.access_key, dir.path(), &args, &github);
-    stack.task_in(&world.access_key, "RUNNING");
-    signal(&lost, "KILL");
-    let _ = collect(lost);
-    let retried = against_with_env(&stack, &world.access_key, dir.path(), &args, &github);
-    assert_eq!(retried.code, 0, "{}", retried.transcript());
-    assert_eq!(
-        stack.tasks(&world.access_key).len(),
-        1,
-        "a second task was started"
-    );
-    assert!(
-        retried.stderr.contains("applied once\n"),
-        "{}",
-        retried.transcript()
-    );
-}
-
-/// `run`, `down`, `run` as three steps of one job: the third step is a migration of its own,
-/// not the first step's task again (which would report a migration that did not happen).
-#[test]
-fn another_step_of_the_same_attempt_starts_its_own_task() {
-    let stack = require_stack!();
-    let world = World::new(&stack, "later-step");
-    world.app_service(&stack, 64);
-    let dir = tempfile::tempdir().unwrap();
-    let step = |action: &'static str| {
-        [
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
-            ("GITHUB_SERVER_URL", "https://github.example"),
-            ("GITHUB_REPOSITORY", "acme/app"),
-            ("GITHUB_RUN_ID", "4243"),
-            ("GITHUB_RUN_ATTEMPT", "1"),
-            ("GITHUB_JOB", "migrate"),
-            ("GITHUB_ACTION", action),
-        ]
-    };
-    let args = run_args(&world, "echo migrated");
-    let first = against_with_env(&stack, &world.access_key, dir.path(), &args, &step("__run"));
-    assert_eq!(first.code, 0, "{}", first.transcript());
-    let later = against_with_env(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &args,
-        &step("__run_3"),
-    );
-    assert_eq!(later.code, 0, "{}", later.transcript());
-    assert_eq!(
-        stack.tasks(&world.access_key).len(),
-        2,
-        "{}",
-        later.transcript()
-    );
-    assert_ne!(
-        first.json()["task-arn"],
-        later.json()["task-arn"],
-        "the later step reported the first step's task"
-    );
-    assert!(
-        later.stderr.contains("migrated\n"),
-        "{}",
-        later.transcript()
-    );
 }
 
 #[test]

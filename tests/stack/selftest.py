@@ -596,12 +596,19 @@ def case_missing_and_tokens() -> str:
           f"not MISSING right after RunTask: {answer['failures']}")
     time.sleep(1.6)
     check(len(ecs1.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"]) == 1, "still MISSING after 1.5 s")
-    def again(**kwargs: Any) -> str:  # run() checks a fresh task; a repeated token answers the old one
+    def again(**kwargs: Any) -> dict[str, Any]:  # run() checks a fresh task; a repeated token answers the old one
         return ecs1.run_task(cluster=CLUSTER, taskDefinition=td, launchType="FARGATE", startedBy="selftest",
                              networkConfiguration={"awsvpcConfiguration": {"subnets": NETWORK["subnets"][:1]}},
-                             clientToken="tok-a", **kwargs)["tasks"][0]["taskArn"]
+                             clientToken="tok-a", **kwargs)["tasks"][0]
 
-    check(again() == arn, "same token + same parameters: another task")
+    time.sleep(0.5)  # past PROVISIONING: a repeated token still gets the first answer
+    replayed = again()
+    check(replayed["taskArn"] == arn, "same token + same parameters: another task")
+    check(replayed["lastStatus"] == "PROVISIONING",
+          f"a repeated token answered lastStatus {replayed['lastStatus']}, not the first answer's")
+    ecs1.tag_resource(resourceArn=arn, tags=[{"key": "ecs-migrate:reported", "value": "now"}])
+    tagged = ecs1.describe_tasks(cluster=CLUSTER, tasks=[arn], include=["TAGS"])["tasks"][0]["tags"]
+    check({"key": "ecs-migrate:reported", "value": "now"} in tagged, f"TagResource on a task: tags {tagged}")
     try:
         again(overrides={"containerOverrides": [{"name": "app", "command": ["true"]}]})
         raise Failed("same token + other parameters was accepted")
@@ -616,7 +623,8 @@ def case_missing_and_tokens() -> str:
     control("DELETE", f"/_standin/behaviour?access_key={key}")
     for done in (arn, other):
         wait_stopped(done, ecs_client=ecs1)
-    return "MISSING for 1.5 s; same token = same task; other parameters = ConflictException 400; TTL"
+    return ("MISSING for 1.5 s; same token = same task; TagResource on a task; other parameters = "
+            "ConflictException 400; TTL")
 
 
 def case_iam_denial() -> str:

@@ -3,9 +3,9 @@
 Why it exists: moto's RunTask only records a task. Here RunTask creates RealTask models and
 hands them to the task runner; DescribeTasks reports them as they really are (and MISSING
 failures for unknown ARNs); a repeated RunTask clientToken returns the first request's
-tasks (ConflictException when the parameters differ; tokens expire after 24 h); tasks can be
+answer as it was (ConflictException when the parameters differ; tokens expire after 24 h); tasks can be
 MISSING for a while after RunTask (`missing_for_ms`); StopTask really stops containers; ListTasks filters by the real
-desired status. Two moto 500s that AWS does not have are fixed on the way: containers with
+desired status; TagResource finds a task in any cluster. Two moto 500s that AWS does not have are fixed on the way: containers with
 neither memory nor memoryReservation, and awsvpcConfiguration without securityGroups.
 CreateService keeps what moto drops and a RunTask copies from a service (ECS Exec, placement,
 the deployment's EBS volume configurations).
@@ -178,6 +178,21 @@ def list_tasks(self: Any, cluster_str: str | None = None, container_instance: st
     return out
 
 
+_MOTO_GET_RESOURCE = Backend._get_resource
+
+
+def get_resource(self: Any, resource_arn: str, parsed_arn: dict[str, str]) -> Any:
+    """moto looks a task up in the cluster "default" only (ClusterNotFoundException for any
+    other); ECS tags a task of any cluster, running or recently stopped."""
+    if parsed_arn.get("service") == "task":
+        cluster = self._get_cluster(parsed_arn["cluster_id"])
+        task = self.tasks.get(cluster.name, {}).get(resource_arn)
+        if task is None:
+            raise InvalidParameterException("The specified task was not found.")
+        return task
+    return _MOTO_GET_RESOURCE(self, resource_arn, parsed_arn)
+
+
 def _resource_requirements(task_definition: Any) -> dict[str, Any]:
     """moto's version adds None when a container has no memory of its own (500 on RunTask)."""
     req: dict[str, Any] = {"CPU": 0, "MEMORY": 0, "PORTS": [], "PORTS_UDP": []}
@@ -195,7 +210,7 @@ def _resource_requirements(task_definition: Any) -> dict[str, Any]:
 
 
 # (cluster name, clientToken) -> what RunTask did for it: ECS answers a repeated token with the
-# tasks of the first request when the parameters are the same, ConflictException when they
+# first request's own answer when the parameters are the same, ConflictException when they
 # differ, and forgets tokens after 24 h.
 _CLIENT_TOKENS: dict[tuple[str, str], dict[str, Any]] = {}
 TOKEN_TTL_SECONDS = 24 * 3600
@@ -230,9 +245,8 @@ def response_run_task(self: Any) -> ActionResult:
     if earlier_run is not None:
         if earlier_run["params"] != params:
             raise ConflictException(earlier_run["arns"])
-        known = self.ecs_backend.tasks.get(cluster_name, {})
-        earlier = [known[arn] for arn in earlier_run["arns"] if arn in known]
-        return ActionResult({"tasks": earlier, "failures": []})
+        # The first request's answer as it was then (PROVISIONING), not the tasks as they are now.
+        return ActionResult({"tasks": earlier_run["answer"], "failures": []})
     created = self.ecs_backend.run_task(
         self._get_param("cluster", "default"),
         self._get_param("taskDefinition"),
@@ -248,6 +262,7 @@ def response_run_task(self: Any) -> ActionResult:
     )
     if token:
         _CLIENT_TOKENS[(cluster_name, token)] = {"arns": [task.task_arn for task in created],
+                                                 "answer": [copy.copy(task) for task in created],
                                                  "params": params, "at": time.time()}
     return ActionResult({"tasks": created, "failures": []})
 
@@ -283,6 +298,7 @@ def apply() -> None:
     Backend.describe_tasks = describe_tasks
     Backend.stop_task = stop_task
     Backend.list_tasks = list_tasks
+    Backend._get_resource = get_resource
     Backend._calculate_task_resource_requirements = staticmethod(_resource_requirements)
     Response.run_task = response_run_task
     Response.describe_tasks = response_describe_tasks
