@@ -22,6 +22,7 @@ use crate::local::{DockerRun, container_secrets, docker_run, read_env_file, reso
 use crate::outcome::{Outcome, Status};
 use crate::progress::Progress;
 use crate::report;
+use crate::task::evaluate::container_exited;
 use crate::task::{KeptLog, Printer, Signals};
 
 use super::aws_target;
@@ -390,7 +391,7 @@ fn judge(
             "container {container:?} was killed for using more memory than its limit \
              (OutOfMemoryError)"
         ),
-        (_, Some(code)) => format!("container {container:?} exited with code {code}"),
+        (_, Some(code)) => container_exited(container, code),
         (_, None) => format!("container {container:?} was killed by a signal"),
     };
     outcome.reason = Some(name_failed_migration(reason, &outcome.migration_errors));

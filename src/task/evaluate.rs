@@ -84,7 +84,7 @@ pub fn evaluate(task: &StoppedTask, migration_container: &str) -> Verdict {
         }
         Some(0) => {}
         Some(code) => {
-            let mut reason = format!("container {:?} exited with code {code}", migration.name);
+            let mut reason = container_exited(&migration.name, code);
             if let Some(why) = &migration.reason {
                 reason.push_str(&format!(": {why}"));
             }
@@ -116,6 +116,11 @@ pub fn evaluate(task: &StoppedTask, migration_container: &str) -> Verdict {
         exit_code,
         reason: None,
     }
+}
+
+/// How a result names the migration container's non-zero exit, in ECS and in a local run alike.
+pub fn container_exited(container: &str, code: i32) -> String {
+    format!("container {container:?} exited with code {code}")
 }
 
 #[cfg(test)]
