@@ -180,8 +180,7 @@ fn assert_step(run: &Run, files: &StepFiles, code: i32, status: &str) {
 #[test]
 fn the_dockerfile_image_plans_then_builds_and_runs_a_migration_as_a_container_action() {
     let stack = require_stack!();
-    let world = World::new(&stack, "action-image");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "action-image", 64);
     let suffix = std::process::id();
     let images = Images(vec![
         format!("ecs-migrate-action-test:{suffix}"),

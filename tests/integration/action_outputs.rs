@@ -70,8 +70,7 @@ fn action(
 #[test]
 fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
     let stack = require_stack!();
-    let world = World::new(&stack, "action-failed");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "action-failed", 64);
     let dir = workspace(&world);
     let files = StepFiles::new();
     let (_runtime, github) = FakeGitHub::start_blocking();
@@ -181,8 +180,7 @@ fn a_failed_migration_sets_outputs_summary_and_an_error_annotation() {
 #[test]
 fn a_dry_run_plans_with_status_planned_and_summary_off_writes_no_summary() {
     let stack = require_stack!();
-    let world = World::new(&stack, "action-plan");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "action-plan", 64);
     let dir = workspace(&world);
     let files = StepFiles::new();
     let (_runtime, github) = FakeGitHub::start_blocking();

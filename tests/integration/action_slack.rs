@@ -34,8 +34,7 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn the_result_is_posted_to_the_webhook_from_the_config() {
     let stack = require_stack!();
-    let world = World::new(&stack, "slack-posted");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "slack-posted", 64);
     let runtime = runtime();
     let slack = fake_slack(&runtime, 200);
     let dir = tempfile::tempdir().unwrap();
@@ -85,8 +84,7 @@ fn the_result_is_posted_to_the_webhook_from_the_config() {
 #[test]
 fn a_failing_webhook_is_a_warning_and_the_exit_code_stays() {
     let stack = require_stack!();
-    let world = World::new(&stack, "slack-fails");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "slack-fails", 64);
     let runtime = runtime();
     let slack = fake_slack(&runtime, 500);
     let webhook = format!("{}{HOOK_PATH}", slack.uri());

@@ -41,8 +41,7 @@ fn runner_dies_while_running(stack: &Stack, world: &World, args: &[&str], env: &
 #[test]
 fn a_retried_step_attaches_to_the_task_it_already_started() {
     let stack = require_stack!();
-    let world = World::new(&stack, "retried-step");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "retried-step", 64);
     let github = step("4242", "__run");
     let args = run_args(&world, "sh -c 'sleep 3; echo applied once'");
     runner_dies_while_running(&stack, &world, &args, &github);
@@ -93,8 +92,7 @@ fn second_runs_its_own_task(
 #[test]
 fn another_step_of_the_same_attempt_starts_its_own_task() {
     let stack = require_stack!();
-    let world = World::new(&stack, "later-step");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "later-step", 64);
     let args = run_args(&world, "echo migrated");
     second_runs_its_own_task(
         &stack,
@@ -109,8 +107,7 @@ fn another_step_of_the_same_attempt_starts_its_own_task() {
 #[test]
 fn a_second_run_in_one_step_starts_its_own_task_once_the_first_was_reported() {
     let stack = require_stack!();
-    let world = World::new(&stack, "same-step");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "same-step", 64);
     let args = run_args(&world, "echo migrated");
     let github = step("4244", "__run");
     second_runs_its_own_task(&stack, &world, (&args, &github), (&args, &github));
@@ -121,8 +118,7 @@ fn a_second_run_in_one_step_starts_its_own_task_once_the_first_was_reported() {
 #[test]
 fn a_retry_of_the_second_run_in_a_step_attaches_to_the_second_task() {
     let stack = require_stack!();
-    let world = World::new(&stack, "same-step-retry");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "same-step-retry", 64);
     let github = step("4245", "__run");
     let args = run_args(&world, "sh -c 'sleep 3; echo applied by the second'");
     let first = migrate_in(&stack, &world, &args, &github);

@@ -127,8 +127,7 @@ fn each_environment_plans_its_own_cluster_and_service() {
 #[test]
 fn a_wrong_or_missing_choice_exits_2_naming_the_environments_before_any_aws_call() {
     let stack = require_stack!();
-    let world = World::new(&stack, "env-choice");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "env-choice", 64);
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), &two_places(&world, &world));
 
@@ -203,8 +202,7 @@ fn a_wrong_or_missing_choice_exits_2_naming_the_environments_before_any_aws_call
 #[test]
 fn each_environment_is_its_own_migration_lock_tags_token_comment_and_check_run() {
     let stack = require_stack!();
-    let world = World::new(&stack, "env-identity");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "env-identity", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let dir = tempfile::tempdir().unwrap();
     // Both environments migrate in the same cluster and service: only the environment tells

@@ -12,8 +12,7 @@ use crate::support::stack::require_stack;
 #[test]
 fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-sticky");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-sticky", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let dir = tempfile::tempdir().unwrap();
     let env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
@@ -125,8 +124,7 @@ fn the_pr_comment_is_created_once_then_updated_and_check_runs_conclude() {
 #[test]
 fn on_push_the_commit_s_pr_is_found_and_its_sticky_comment_past_100_comments() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-paging");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-paging", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     fake.set_commit_pulls(&[(7, MERGE_SHA)]);
     for index in 0..130 {
@@ -186,8 +184,7 @@ fn on_push_the_commit_s_pr_is_found_and_its_sticky_comment_past_100_comments() {
 #[test]
 fn a_403_is_a_warning_naming_the_permission_and_keeps_the_exit_code() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-forbidden");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-forbidden", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     fake.deny("checks/create");
     fake.deny("issues/create-comment");
@@ -216,8 +213,7 @@ fn a_403_is_a_warning_naming_the_permission_and_keeps_the_exit_code() {
 #[test]
 fn without_a_token_reporting_is_skipped_with_one_line() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-no-token");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-no-token", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let dir = tempfile::tempdir().unwrap();
     let mut env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
@@ -243,8 +239,7 @@ fn without_a_token_reporting_is_skipped_with_one_line() {
 #[test]
 fn codebuild_posts_the_comment_and_commit_statuses_linked_to_the_build() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-codebuild");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-codebuild", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let env: Vec<(String, String)> = [
         ("CODEBUILD_BUILD_ID", "shop-migrate:5f2c"),
@@ -290,8 +285,7 @@ fn codebuild_posts_the_comment_and_commit_statuses_linked_to_the_build() {
 #[test]
 fn a_github_app_reports_with_an_installation_token_of_the_repository() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-app");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-app", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let dir = tempfile::tempdir().unwrap();
     let mut env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
@@ -355,8 +349,7 @@ fn a_github_app_reports_with_an_installation_token_of_the_repository() {
 #[test]
 fn the_failed_migration_the_log_names_is_annotated_on_the_check_run() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-annotate");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-annotate", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let dir = tempfile::tempdir().unwrap();
     let env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());
@@ -423,8 +416,7 @@ report:
 #[test]
 fn the_pr_comment_input_false_leaves_only_the_check_run() {
     let stack = require_stack!();
-    let world = World::new(&stack, "gh-inputs");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "gh-inputs", 64);
     let (_runtime, fake) = FakeGitHub::start_blocking();
     let dir = tempfile::tempdir().unwrap();
     let mut env = actions_env(&fake, dir.path(), "pull_request", pull_request_event());

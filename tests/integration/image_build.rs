@@ -87,8 +87,7 @@ fn unique(test: &str) -> String {
 #[test]
 fn built_image_is_pushed_pinned_run_and_a_rerun_builds_nothing() {
     let stack = require_stack!();
-    let world = World::new(&stack, "image-build-push");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "image-build-push", 64);
     let dir = tempfile::tempdir().unwrap();
     let name = unique("build-push");
     let repository = format!("ecs-migrate-it/{name}");
@@ -178,8 +177,7 @@ fn built_image_is_pushed_pinned_run_and_a_rerun_builds_nothing() {
 #[test]
 fn a_wrong_token_fails_the_login_without_showing_the_password() {
     let stack = require_stack!();
-    let world = World::new(&stack, "image-wrong-token");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "image-wrong-token", 64);
     let password = format!("not-the-password-{}", unique("pw"));
     stack.set_behaviour(
         &world.access_key,
@@ -224,8 +222,7 @@ fn a_wrong_token_fails_the_login_without_showing_the_password() {
 #[test]
 fn a_failing_dockerfile_step_exits_1_with_its_error() {
     let stack = require_stack!();
-    let world = World::new(&stack, "image-bad-dockerfile");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "image-bad-dockerfile", 64);
     let dir = tempfile::tempdir().unwrap();
     let name = unique("bad-dockerfile");
     project(
@@ -269,8 +266,7 @@ fn a_failing_dockerfile_step_exits_1_with_its_error() {
 #[test]
 fn a_missing_repository_is_a_usage_error_naming_it() {
     let stack = require_stack!();
-    let world = World::new(&stack, "image-missing-repo");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "image-missing-repo", 64);
     let dir = tempfile::tempdir().unwrap();
     let repository = format!("ecs-migrate-it/{}", unique("missing"));
     project(&stack, &world, dir.path(), &repository, "x");

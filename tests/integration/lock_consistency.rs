@@ -24,8 +24,7 @@ fn span(task: &Value) -> (f64, f64) {
 #[test]
 fn a_holder_task_missing_right_after_runtask_is_waited_for_not_taken_over() {
     let stack = require_stack!();
-    let world = World::new(&stack, "lock-missing");
-    world.app_service(&stack, 512);
+    let world = World::with_app(&stack, "lock-missing", 512);
     let dir = tempfile::tempdir().unwrap();
     let (first_key, second_key) = (
         format!("{}-a", world.access_key),

@@ -116,8 +116,7 @@ fn plan_as_json_is_marked_planned() {
 #[test]
 fn plan_against_aws_sends_no_mutating_call() {
     let stack = require_stack!();
-    let world = World::new(&stack, "plan-readonly");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "plan-readonly", 64);
     let dir = tempfile::tempdir().unwrap();
     let run = against(
         &stack,
@@ -241,8 +240,7 @@ fn preflight_reports_every_problem_at_once_before_anything_runs() {
 #[test]
 fn preflight_finds_a_prebuilt_image_missing_from_its_ecr_repository() {
     let stack = require_stack!();
-    let world = World::new(&stack, "preflight-image");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "preflight-image", 64);
     let repository = format!("{}-app", world.family);
     let uri = world.block_on(async {
         world

@@ -9,8 +9,7 @@ use crate::support::stack::require_stack;
 #[test]
 fn a_fargate_size_ecs_would_refuse_stops_plan_and_run_before_anything_is_registered() {
     let stack = require_stack!();
-    let world = World::new(&stack, "fargate-size");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "fargate-size", 64);
     let migrate = |command: &str, sizes: &[&str]| {
         let dir = tempfile::tempdir().unwrap();
         let mut args = vec![

@@ -10,8 +10,7 @@ use crate::support::stack::require_stack;
 #[test]
 fn sigterm_while_waiting_stops_the_task_and_exits_130() {
     let stack = require_stack!();
-    let world = World::new(&stack, "sigterm");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "sigterm", 64);
     let dir = tempfile::tempdir().unwrap();
     let child = spawn(
         &stack,
@@ -67,8 +66,7 @@ fn sigterm_while_waiting_stops_the_task_and_exits_130() {
 #[test]
 fn two_runs_started_together_never_run_at_once() {
     let stack = require_stack!();
-    let world = World::new(&stack, "two-at-once");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "two-at-once", 64);
     let dir = tempfile::tempdir().unwrap();
     let (first_key, second_key) = (
         format!("{}-a", world.access_key),
@@ -119,8 +117,7 @@ fn two_runs_started_together_never_run_at_once() {
 #[test]
 fn on_conflict_fail_refuses_while_another_run_holds_the_lock() {
     let stack = require_stack!();
-    let world = World::new(&stack, "conflict-fail");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "conflict-fail", 64);
     let dir = tempfile::tempdir().unwrap();
     let holder = spawn(
         &stack,
@@ -186,8 +183,7 @@ fn a_20_percent_error_rate_still_gives_the_right_result_and_every_line() {
 #[test]
 fn a_short_outage_while_waiting_is_ridden_out() {
     let stack = require_stack!();
-    let world = World::new(&stack, "short-outage");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "short-outage", 64);
     let dir = tempfile::tempdir().unwrap();
     let child = spawn(
         &stack,
@@ -216,8 +212,7 @@ fn a_short_outage_while_waiting_is_ridden_out() {
 #[test]
 fn an_outage_longer_than_max_outage_exits_3_naming_the_task() {
     let stack = require_stack!();
-    let world = World::new(&stack, "long-outage");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "long-outage", 64);
     let dir = tempfile::tempdir().unwrap();
     let mut args = run_args(&world, "sleep 30");
     args.extend(["--max-outage", "2s"]);

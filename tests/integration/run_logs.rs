@@ -7,8 +7,7 @@ use crate::support::stack::require_stack;
 #[test]
 fn five_thousand_lines_arrive_complete_in_order_without_duplicates() {
     let stack = require_stack!();
-    let world = World::new(&stack, "five-thousand-lines");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "five-thousand-lines", 64);
     let dir = tempfile::tempdir().unwrap();
     let run = against(
         &stack,
@@ -41,8 +40,7 @@ fn five_thousand_lines_arrive_complete_in_order_without_duplicates() {
 #[test]
 fn quiet_prints_only_the_result_and_no_color_takes_the_task_s_colours_out() {
     let stack = require_stack!();
-    let world = World::new(&stack, "quiet-no-color");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "quiet-no-color", 64);
     let dir = tempfile::tempdir().unwrap();
     let command = r#"sh -c 'printf "\033[31mred line\033[0m\n"'"#;
     let mut quiet = run_args(&world, command);

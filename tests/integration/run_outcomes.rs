@@ -14,8 +14,7 @@ fn count(actions: &[String], name: &str) -> usize {
 #[test]
 fn a_migration_that_succeeds_exits_0_with_its_logs_shown() {
     let stack = require_stack!();
-    let world = World::new(&stack, "succeeds");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "succeeds", 64);
     let run = migrate(
         &stack,
         &world,
@@ -98,8 +97,7 @@ fn a_migration_that_succeeds_exits_0_with_its_logs_shown() {
 #[test]
 fn a_failing_migration_exits_1_with_its_exit_code_and_last_line() {
     let stack = require_stack!();
-    let world = World::new(&stack, "exits-3");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "exits-3", 64);
     let run = migrate(
         &stack,
         &world,
@@ -128,8 +126,7 @@ fn a_failing_migration_exits_1_with_its_exit_code_and_last_line() {
 #[test]
 fn an_image_that_cannot_be_pulled_fails_to_start() {
     let stack = require_stack!();
-    let world = World::new(&stack, "pull-fails");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "pull-fails", 64);
     let missing = format!("{}/ecs-migrate-test/missing:nope", stack.registry);
     let run = migrate(&stack, &world, "true", &["--image", &missing]);
     assert_eq!(run.code, 1, "{}", run.transcript());
@@ -186,9 +183,7 @@ fn a_migration_killed_by_its_memory_limit_reports_oom() {
 #[test]
 fn a_task_that_stops_before_running_is_seen_is_still_judged() {
     let stack = require_stack!();
-    let world = World::new(&stack, "never-running");
-    world.app_service(&stack, 64);
-    stack.set_behaviour(&world.access_key, json!({"skip_running": true}));
+    let world = World::with_service(&stack, "never-running", 64, json!({"skip_running": true}));
     let run = migrate(&stack, &world, "sh -c 'echo quick'", &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(
@@ -207,8 +202,7 @@ fn a_task_that_stops_before_running_is_seen_is_still_judged() {
 #[test]
 fn a_long_wait_is_not_cut_short_after_100_polls() {
     let stack = require_stack!();
-    let world = World::new(&stack, "long-wait");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "long-wait", 64);
     // The migration itself waits until the tool has polled more than 100 times (it reads the
     // stand-in's request log over the host network), so the test holds on any machine speed:
     // `aws ecs wait tasks-stopped` would have given up by then. The timeout ends a tool that
@@ -236,10 +230,10 @@ fn a_long_wait_is_not_cut_short_after_100_polls() {
 #[test]
 fn runtask_failures_are_reported_as_a_failed_start() {
     let stack = require_stack!();
-    let world = World::new(&stack, "runtask-failures");
-    world.app_service(&stack, 64);
-    stack.set_behaviour(
-        &world.access_key,
+    let world = World::with_service(
+        &stack,
+        "runtask-failures",
+        64,
         json!({"run_task_failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:MEMORY"}]}),
     );
     let run = migrate(&stack, &world, "true", &[]);
@@ -265,8 +259,7 @@ fn runtask_failures_are_reported_as_a_failed_start() {
 #[test]
 fn a_timeout_stops_the_task_and_exits_124() {
     let stack = require_stack!();
-    let world = World::new(&stack, "timeout");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "timeout", 64);
     let run = migrate(&stack, &world, "sleep 300", &["--timeout", "3s"]);
     assert_eq!(run.code, 124, "{}", run.transcript());
     let result = run.json();
@@ -302,8 +295,7 @@ fn a_timeout_stops_the_task_and_exits_124() {
 #[test]
 fn adaptive_pacing_shows_the_last_line_within_sixty_calls_a_minute() {
     let stack = require_stack!();
-    let world = World::new(&stack, "adaptive-pacing");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "adaptive-pacing", 64);
     let run = migrate(
         &stack,
         &world,

@@ -20,8 +20,7 @@ fn assert_no_secret(run: &Run) {
 #[test]
 fn no_secret_of_the_config_appears_in_any_output() {
     let stack = require_stack!();
-    let world = World::new(&stack, "secrets");
-    world.app_service(&stack, 64);
+    let world = World::with_app(&stack, "secrets", 64);
     let token_arn = world.secret_parameter(&format!("/{}/api-token", world.cluster), SSM_VALUE);
     let dir = tempfile::tempdir().unwrap();
     fs::write(

@@ -50,8 +50,7 @@ pub fn exercise(app: &ToolApp) {
             app.image_env
         )
     });
-    let world = World::new(&stack, &format!("tool-{}", app.app));
-    world.app_service(&stack, 1024);
+    let world = World::with_app(&stack, &format!("tool-{}", app.app), 1024);
     let database = Database::create(app.app);
     let url_arn =
         world.secret_parameter(&format!("/{}/database-url", world.family), &database.url());

@@ -100,11 +100,13 @@ impl World {
         self.runtime.block_on(future)
     }
 
-    /// Registers the app's task definition (Fargate, awsvpc, the web container `app` running
-    /// the test image with awslogs) and a service using it; returns the task definition ARN.
-    /// `container_memory` is the hard limit (MiB) of `app`, which the stand-in enforces (as ECS
-    /// does: the OOM killer fires at it); the task gets 256 CPU with the smallest memory
-    /// Fargate pairs with it that holds the container (see [`fargate_task_memory`]).
+    /// A world with an app service (see [`World::app_service`]): what most tests start from.
+    pub fn with_app(stack: &Stack, test: &str, container_memory: i32) -> Self {
+        let world = Self::new(stack, test);
+        world.app_service(stack, container_memory);
+        world
+    }
+
     /// A world with an app service (its container of `container_memory` MiB) whose access key
     /// the stand-in treats with `behaviour` (faults, teardown, late logs; tests/stack/README.md):
     /// the setup the fault and wait tests share.
@@ -114,12 +116,16 @@ impl World {
         container_memory: i32,
         behaviour: serde_json::Value,
     ) -> Self {
-        let world = Self::new(stack, test);
-        world.app_service(stack, container_memory);
+        let world = Self::with_app(stack, test, container_memory);
         stack.set_behaviour(&world.access_key, behaviour);
         world
     }
 
+    /// Registers the app's task definition (Fargate, awsvpc, the web container `app` running
+    /// the test image with awslogs) and a service using it; returns the task definition ARN.
+    /// `container_memory` is the hard limit (MiB) of `app`, which the stand-in enforces (as ECS
+    /// does: the OOM killer fires at it); the task gets 256 CPU with the smallest memory
+    /// Fargate pairs with it that holds the container (see [`fargate_task_memory`]).
     pub fn app_service(&self, stack: &Stack, container_memory: i32) -> String {
         self.app_service_with(stack, container_memory, Vec::new())
     }
