@@ -62,13 +62,14 @@ pub async fn start_unreported(
         ));
     }
     bail!(
-        "this CI step has run {MOST_GENERATIONS} migrations of this task definition already \
-         (RunTask token {step_token}); re-run the workflow"
+        "this CI step has already started {MOST_GENERATIONS} tasks of this task definition \
+         (RunTask token {step_token}); nothing more was started. Re-run the workflow (a new \
+         attempt gets new tokens)"
     )
 }
 
 /// Marks `task_arn` as reported, so the next run of the same step starts its own task. Only for
-/// a task that has stopped: a task left running must be attached to, never run beside.
+/// a task whose migration has exited: a task left running must be attached to, never run beside.
 pub async fn mark_reported(ecs: &aws_sdk_ecs::Client, task_arn: &str) -> Result<()> {
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     ecs.tag_resource()

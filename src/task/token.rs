@@ -25,16 +25,9 @@ pub fn client_token(
     environment: Option<&str>,
     ci: &CiContext,
 ) -> String {
-    let identity = match (&ci.commit, &ci.run) {
-        (Some(commit), Some(run)) => {
-            let attempt = ci.attempt.as_deref().unwrap_or("1");
-            let mut identity = format!("{task_definition_arn}\n{commit}\n{run}\n{attempt}");
-            if let Some(step) = &ci.step {
-                identity.push_str(&format!("\nstep {step}"));
-            }
-            identity
-        }
-        _ => invocation_identity(task_definition_arn),
+    let identity = match step_identity(ci) {
+        Some(step) => format!("{task_definition_arn}\n{step}"),
+        None => invocation_identity(task_definition_arn),
     };
     token_of(identity, environment)
 }
@@ -42,7 +35,19 @@ pub fn client_token(
 /// Whether [`client_token`] gives every try of a CI step the same token (a CI run and its
 /// commit are known); else each invocation has a token of its own.
 pub fn shared_by_tries(ci: &CiContext) -> bool {
-    ci.commit.is_some() && ci.run.is_some()
+    step_identity(ci).is_some()
+}
+
+/// What every try of one CI step shares: the commit, the CI run, its attempt and the step where
+/// the CI names it. None outside CI.
+fn step_identity(ci: &CiContext) -> Option<String> {
+    let (commit, run) = (ci.commit.as_ref()?, ci.run.as_ref()?);
+    let attempt = ci.attempt.as_deref().unwrap_or("1");
+    let mut identity = format!("{commit}\n{run}\n{attempt}");
+    if let Some(step) = &ci.step {
+        identity.push_str(&format!("\nstep {step}"));
+    }
+    Some(identity)
 }
 
 /// A RunTask token unique to this invocation, for a task no later invocation may attach to: a
