@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -17,29 +16,17 @@ import standin
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-# Debian's docker.io CLI: with DOCKER_BUILDKIT=1 it drives the engine's own BuildKit, which
-# skips the Dockerfile's cargo stage (the binary comes from BINARY_FROM).
-DOCKER_BUILDKIT_CLI = "/usr/bin/docker"
 
 
-def _docker(*args: str, buildkit: bool = False, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DOCKER_BUILDKIT="1") if buildkit else None
-    cli = DOCKER_BUILDKIT_CLI if buildkit else "docker"
-    return subprocess.run([cli, *args], env=env, capture_output=True, text=True, check=True, **kwargs)
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
 
 
 def build(binary: Path, tag: str) -> None:
-    """Builds the Action's image as `tag` from the Dockerfile, with `binary` in it."""
-    bases = subprocess.run(["bash", str(ROOT / "tests/stack/action-image-bases.sh")],
-                           capture_output=True, text=True, check=True).stdout.split()
-    with tempfile.TemporaryDirectory(prefix="ecs-migrate-bench-binary-") as context:
-        Path(context, "ecs-migrate").write_bytes(binary.read_bytes())
-        Path(context, "ecs-migrate").chmod(0o755)
-        Path(context, "Dockerfile").write_text("FROM scratch\nCOPY ecs-migrate /ecs-migrate\n")
-        _docker("build", "-q", "-t", f"{tag}-binary", context)
-    build_args = [arg for base in bases for arg in ("--build-arg", base)]
-    _docker("build", "--network", "host", "-t", tag, *build_args,
-            "--build-arg", f"BINARY_FROM={tag}-binary", str(ROOT), buildkit=True)
+    """Builds the Action's image as `tag` (and `tag`-binary) from the Dockerfile, with `binary`
+    in it: tests/stack/action-image.sh, as the tests build it."""
+    subprocess.run(["bash", str(ROOT / "tests/stack/action-image.sh"), str(binary), tag],
+                   capture_output=True, text=True, check=True)
 
 
 def first_call_after(endpoint: str, key: str, began: float, timeout: float = 60.0) -> float:

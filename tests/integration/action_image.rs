@@ -8,7 +8,8 @@
 //! base images as build arguments: RUNTIME_IMAGE and DOCKER_CLI_IMAGE made from Debian's packages
 //! by tests/stack/action-image-bases.sh (no public registry is reachable here; Debian 12 has no
 //! buildx, so that path holds a placeholder), and BINARY_FROM an image holding the binary cargo
-//! built for these tests (debug info stripped).
+//! built for these tests (debug info stripped); tests/stack/action-image.sh builds it, as it
+//! does for the benchmark.
 //!
 //! What is NOT built here: the cargo build stage (`FROM rust:1-bookworm`, `cargo build
 //! --release` with LTO), which takes many minutes on this 2-core machine and needs a Rust image
@@ -52,24 +53,9 @@ fn succeeded(what: &str, output: Output) -> String {
     text
 }
 
-/// `tests/stack/action-image-bases.sh`: the build arguments naming the local base images.
-fn base_image_args() -> Vec<String> {
-    let script = Path::new(DOCKERFILE_DIR).join("tests/stack/action-image-bases.sh");
-    let printed = succeeded(
-        "tests/stack/action-image-bases.sh",
-        Command::new("bash").arg(script).output().expect("bash"),
-    );
-    let args: Vec<String> = printed
-        .lines()
-        .filter(|line| line.starts_with("RUNTIME_IMAGE=") || line.starts_with("DOCKER_CLI_IMAGE="))
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(args.len(), 2, "{printed}");
-    args
-}
-
-/// An image holding the binary under test at /ecs-migrate, where the build stage leaves it.
-fn binary_image(tag: &str) {
+/// `tests/stack/action-image.sh`: the Dockerfile's image as `tag` (and `tag-binary`) with the
+/// binary under test, its debug info stripped; returns the build's log.
+fn action_image(tag: &str) -> String {
     let context = tempfile::tempdir().unwrap();
     let binary = context.path().join("ecs-migrate");
     succeeded(
@@ -81,48 +67,15 @@ fn binary_image(tag: &str) {
             .output()
             .expect("objcopy (binutils)"),
     );
-    std::fs::write(
-        context.path().join("Dockerfile"),
-        "FROM scratch\nCOPY ecs-migrate /ecs-migrate\n",
-    )
-    .unwrap();
+    let script = Path::new(DOCKERFILE_DIR).join("tests/stack/action-image.sh");
     succeeded(
-        "docker build of the binary image",
-        Command::new("docker")
-            .args(["build", "-q", "-t", tag])
-            .arg(context.path())
+        "tests/stack/action-image.sh",
+        Command::new("bash")
+            .arg(script)
+            .arg(&binary)
+            .arg(tag)
             .output()
-            .expect("docker"),
-    );
-}
-
-/// `docker build` of the repository's Dockerfile with BuildKit. The stack's DOCKER_BUILDKIT=0
-/// (legacy builder) would build every stage, the release build included; the `docker` on PATH
-/// (28.x) refuses BuildKit without the buildx plugin, which Debian 12 does not package, while
-/// Debian's own CLI (docker.io 20.10, /usr/bin/docker, installed by up.sh) drives the engine's
-/// built-in BuildKit.
-fn action_image(tag: &str, binary: &str) -> String {
-    let mut build = Command::new("/usr/bin/docker");
-    build.env("DOCKER_BUILDKIT", "1").args([
-        "build",
-        "--progress",
-        "plain",
-        "--network",
-        "host",
-        "-t",
-        tag,
-    ]);
-    for arg in base_image_args() {
-        build.args(["--build-arg", &arg]);
-    }
-    build
-        .args(["--build-arg", &format!("BINARY_FROM={binary}")])
-        .arg(DOCKERFILE_DIR);
-    succeeded(
-        "BuildKit build of the Dockerfile (Debian's docker.io CLI, /usr/bin/docker)",
-        build
-            .output()
-            .expect("/usr/bin/docker (Debian's docker.io)"),
+            .expect("bash"),
     )
 }
 
@@ -182,12 +135,9 @@ fn the_dockerfile_image_plans_then_builds_and_runs_a_migration_as_a_container_ac
     let stack = require_stack!();
     let world = World::with_app(&stack, "action-image", 64);
     let suffix = std::process::id();
-    let images = Images(vec![
-        format!("ecs-migrate-action-test:{suffix}"),
-        format!("ecs-migrate-action-binary:{suffix}"),
-    ]);
-    binary_image(&images.0[1]);
-    let build_log = action_image(&images.0[0], &images.0[1]);
+    let tag = format!("ecs-migrate-action-test:{suffix}");
+    let _images = Images(vec![tag.clone(), format!("{tag}-binary")]);
+    let build_log = action_image(&tag);
     assert!(
         !build_log.contains("cargo build"),
         "the build stage ran:\n{build_log}"
@@ -212,7 +162,7 @@ fn the_dockerfile_image_plans_then_builds_and_runs_a_migration_as_a_container_ac
     let files = StepFiles::new();
     let mut plan_inputs = inputs.to_vec();
     plan_inputs.push(("dry-run", "true"));
-    let plan = run_step(&images.0[0], &job, dir.path(), &files, &plan_inputs);
+    let plan = run_step(&tag, &job, dir.path(), &files, &plan_inputs);
     assert_step(&plan, &files, 0, "planned");
     assert!(
         files
@@ -231,7 +181,7 @@ fn the_dockerfile_image_plans_then_builds_and_runs_a_migration_as_a_container_ac
 
     // The run: build and push with the image's Docker CLI, then the task.
     let files = StepFiles::new();
-    let run = run_step(&images.0[0], &job, dir.path(), &files, &inputs);
+    let run = run_step(&tag, &job, dir.path(), &files, &inputs);
     assert_step(&run, &files, 0, "succeeded");
     let outputs = files.outputs();
     assert_eq!(outputs["exit-code"], "0", "{outputs:?}");
