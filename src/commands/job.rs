@@ -6,9 +6,11 @@
 
 use anyhow::Result;
 
+use crate::ci::CiContext;
 use crate::config::Settings;
 use crate::failure::usage;
 use crate::outcome::{Outcome, Status, Version};
+use crate::task::token::shared_by_tries;
 use crate::tools::{self, DownTarget};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,13 @@ impl Job {
             Job::Status => "status",
             Job::Down(_) => "down",
         }
+    }
+
+    /// Whether a later run may attach to this job's task by its RunTask token: a migration or a
+    /// down in CI, whose tries share the step's token. A status has a token of its own each time,
+    /// as has every run outside CI.
+    pub fn attaches_across_runs(&self, ci: &CiContext) -> bool {
+        *self != Job::Status && shared_by_tries(ci)
     }
 
     pub fn takes_lock(&self) -> bool {

@@ -21,7 +21,7 @@ use crate::report;
 use crate::report::github::GitHubReport;
 use crate::task::earlier_runs::{mark_reported, start_unreported};
 use crate::task::launch::{Tag, run_task_request};
-use crate::task::token::{STEP_TAG, client_token, invocation_client_token, shared_by_tries};
+use crate::task::token::{STEP_TAG, client_token, invocation_client_token};
 use crate::task::{KeptLog, Signals, Started, WaitEnd, WaitOptions, token_conflict, wait_for_stop};
 use crate::taskdef::register_or_reuse;
 
@@ -55,12 +55,10 @@ pub async fn run_job(
     let mut github = GitHubReport::connect(&settings, ci, &args.github.access(), &progress).await;
     let clients = Clients::connect(&aws_target(global)).await?;
     let outcome = one_off_task(&clients, args, &mut settings, job, &progress, &mut github).await?;
-    // A status has a token of its own (never attached to), as has every run outside CI.
-    let attachable = *job != Job::Status && shared_by_tries(ci);
     let stopped_task = outcome
         .task_arn
         .clone()
-        .filter(|_| outcome.task_stopped && attachable);
+        .filter(|_| outcome.task_stopped && job.attaches_across_runs(ci));
     let code = finish(global, &settings, &progress, outcome, &mut github).await;
     // Told everywhere: the next run of this CI step starts its own task instead of this one.
     if let Some(task_arn) = stopped_task
@@ -222,7 +220,14 @@ pub async fn one_off_task(
         settings.cluster
     ));
     let started_at = Instant::now();
-    let started = start_unreported(&clients.ecs, &request, &step_token, progress).await;
+    let started = start_unreported(
+        &clients.ecs,
+        &request,
+        &step_token,
+        job.attaches_across_runs(ci),
+        progress,
+    )
+    .await;
     let (task_arn, token) = match started {
         Ok((Started::Task { arn }, token)) => (arn, token),
         Ok((Started::Conflict { earlier }, token)) => {

@@ -159,12 +159,9 @@ impl Verifier<'_> {
                 why: not_succeeded(&run),
             });
         }
-        let report = tools::tool(self.settings.tool.id).parse_status(&lines(&run.log));
-        read_status_after(
-            outcome,
-            &report,
-            tools::tool(self.settings.tool.id).status_lists(),
-        );
+        let tool = tools::tool(self.settings.tool.id);
+        let report = tool.parse_status(&lines(&run.log));
+        read_status_after(outcome, &report, tool.status_lists());
         Ok(StatusAfter::Read(report))
     }
 

@@ -11,7 +11,6 @@ use crate::review::lint::{DEFAULT_PG_VERSION, LintOptions, check_options};
 
 /// `lint:` as written.
 #[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
-/// The lowest finding that rejects the pull request: error (default), warning or never.
 #[serde(deny_unknown_fields)]
 pub struct RawLint {
     /// The lowest finding that rejects the pull request: error (default), warning or never.

@@ -13,7 +13,6 @@ use super::scalar;
 
 /// `local:` as written.
 #[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
-/// Docker network of the local container (default: host).
 #[serde(deny_unknown_fields)]
 pub struct RawLocal {
     /// Docker network of the local container (default: host).

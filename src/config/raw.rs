@@ -263,8 +263,8 @@ pub struct RawNetwork {
     pub assign_public_ip: Option<bool>,
 }
 
+/// One `capacity_provider_strategy` entry as written.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
-/// The capacity provider's name, e.g. FARGATE_SPOT.
 #[serde(deny_unknown_fields)]
 pub struct RawCapacityProvider {
     /// The capacity provider's name, e.g. FARGATE_SPOT.

@@ -13,7 +13,6 @@ use super::scalar;
 
 /// One `verify:` entry as written.
 #[derive(Debug, Default, Clone, PartialEq, Deserialize, JsonSchema)]
-/// The check's name in the result.
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
     /// The check's name in the result.

@@ -24,10 +24,13 @@ const MOST_GENERATIONS: u32 = 100;
 /// reported, and returns what RunTask did with the token it used. A generation whose token ECS
 /// refuses as used with other settings (ConflictException) is skipped too when every task it
 /// started was reported: that was an earlier run of the step with other flags, not a retry.
+/// Without `shared` (a token no earlier run can have used) the first RunTask's answer is taken
+/// as it is, with no check.
 pub async fn start_unreported(
     ecs: &aws_sdk_ecs::Client,
     request: &RunTaskRequest,
     step_token: &str,
+    shared: bool,
     progress: &Progress,
 ) -> Result<(Started, String)> {
     let mut request = request.clone();
@@ -49,7 +52,7 @@ pub async fn start_unreported(
             Started::Conflict { earlier } => return Err(token_conflict(&token, earlier)),
             Started::Refused(_) => return Ok((started, token)),
         };
-        if !all_reported(ecs, &request.cluster, earlier, progress).await {
+        if !shared || !all_reported(ecs, &request.cluster, earlier, progress).await {
             return match started {
                 Started::Conflict { earlier } => Err(token_conflict(&token, &earlier)),
                 started => Ok((started, token)),

@@ -36,6 +36,13 @@ fn schema_file(dir: &Path) -> PathBuf {
     schema
 }
 
+/// check-jsonschema and the schema file in `dir`; None (the test is skipped) without the stack's
+/// venv.
+fn checker_and_schema(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let checker = check_jsonschema()?;
+    Some((checker, schema_file(dir)))
+}
+
 fn validate(checker: &Path, schema: &Path, files: &[PathBuf]) -> Output {
     Command::new(checker)
         .arg("--schemafile")
@@ -47,11 +54,10 @@ fn validate(checker: &Path, schema: &Path, files: &[PathBuf]) -> Output {
 
 #[test]
 fn every_shipped_config_validates_and_carries_the_schema_line() {
-    let Some(checker) = check_jsonschema() else {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((checker, schema)) = checker_and_schema(dir.path()) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let schema = schema_file(dir.path());
 
     let configs = shipped_configs();
     assert!(configs.len() >= 10, "{configs:?}");
@@ -75,11 +81,10 @@ fn every_shipped_config_validates_and_carries_the_schema_line() {
 
 #[test]
 fn mistakes_the_loader_refuses_fail_the_schema_too() {
-    let Some(checker) = check_jsonschema() else {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((checker, schema)) = checker_and_schema(dir.path()) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let schema = schema_file(dir.path());
     let base = "cluster: c\nservice: s\n";
     for (mistake, key) in [
         ("clustr: c\n", "clustr"),

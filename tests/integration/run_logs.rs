@@ -50,28 +50,25 @@ fn quiet_prints_only_the_result_and_no_color_takes_the_task_s_colours_out() {
     assert_eq!(run.json()["status"], "succeeded");
     assert_eq!(run.stderr, "", "{}", run.transcript());
 
+    let with_no_color = |value: &str| {
+        let run = against_with_env(
+            &stack,
+            &world.access_key,
+            dir.path(),
+            &run_args(&world, command),
+            &[("NO_COLOR", value)],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        run
+    };
     // The test binary's environment sets NO_COLOR=1; empty is unset (no-color.org).
-    let coloured = against_with_env(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, command),
-        &[("NO_COLOR", "")],
-    );
-    assert_eq!(coloured.code, 0, "{}", coloured.transcript());
+    let coloured = with_no_color("");
     assert!(
         coloured.stderr.contains("\u{1b}[31mred line\u{1b}[0m"),
         "{}",
         coloured.transcript()
     );
-    let plain = against_with_env(
-        &stack,
-        &world.access_key,
-        dir.path(),
-        &run_args(&world, command),
-        &[("NO_COLOR", "1")],
-    );
-    assert_eq!(plain.code, 0, "{}", plain.transcript());
+    let plain = with_no_color("1");
     assert_eq!(plain.lines_starting_with("red line"), ["red line"]);
     assert!(!plain.stderr.contains('\u{1b}'), "{}", plain.transcript());
 }
